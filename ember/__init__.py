@@ -1,0 +1,51 @@
+"""ember: a readable deep-learning framework whose public API is PyTorch's.
+
+``import ember as torch`` runs PyTorch programs on NumPy (CPU) or CuPy (CUDA).
+"""
+
+__version__ = "0.1.0"
+
+from . import dtypes as _dtypes
+from .dtypes import (
+    bfloat16, bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,
+    float32, float64, get_default_dtype, half, int, int8, int16, int32, int64, long,
+    promote_types, set_default_dtype, short, uint8,
+)
+from .device import device
+from ._tensor import Size, Tensor
+from .autograd.grad_mode import (
+    enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+    set_grad_enabled,
+)
+from .random import (
+    Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,
+    set_rng_state,
+)
+from . import ops as _ops
+from .ops.conversion import *
+from .ops.creation import *
+from .ops.elementwise import *
+from .ops.index import *
+from .ops.linalg import *
+from .ops.reduce import *
+from .ops.sampling import *
+from .ops.shape import *
+from .ops.creation import range_ as range  # noqa: A001 - torch.range
+from ._printing import set_printoptions
+from . import autograd, backends, cuda, linalg, accelerator
+from ._state import (
+    are_deterministic_algorithms_enabled, get_num_threads, is_tensor, is_floating_point,
+    is_complex, is_nonzero, numel, result_type, set_num_threads, use_deterministic_algorithms,
+    get_num_interop_threads, set_num_interop_threads, is_storage, can_cast,
+)
+
+# legacy typed constructors: FloatTensor([1, 2]), LongTensor(3), ...
+from ._legacy import (
+    BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,
+    IntTensor, LongTensor, ShortTensor,
+)
+
+# builtins shadowed by dtype names above, restored for code inside this module
+import builtins as _builtins
+
+__all__ = [n for n in dir() if not n.startswith("_")]

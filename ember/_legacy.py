@@ -1,0 +1,30 @@
+"""torch's legacy typed tensor constructors (``FloatTensor([1, 2])``, ``LongTensor(3)``)."""
+
+from __future__ import annotations
+
+from . import dtypes as _dt
+from ._tensor import Tensor
+
+
+class _LegacyMeta(type):
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor) and obj.dtype is cls._dtype and obj.device.type == "cpu"
+
+
+def _legacy(name: str, dtype):
+    def __new__(cls, *args, device=None):
+        return Tensor(*args, dtype=dtype, device=device)
+    return _LegacyMeta(name, (), {"__new__": __new__, "_dtype": dtype,
+                                  "__doc__": f"Legacy constructor of {dtype} tensors."})
+
+
+FloatTensor = _legacy("FloatTensor", _dt.float32)
+DoubleTensor = _legacy("DoubleTensor", _dt.float64)
+HalfTensor = _legacy("HalfTensor", _dt.float16)
+BFloat16Tensor = _legacy("BFloat16Tensor", _dt.bfloat16)
+LongTensor = _legacy("LongTensor", _dt.int64)
+IntTensor = _legacy("IntTensor", _dt.int32)
+ShortTensor = _legacy("ShortTensor", _dt.int16)
+CharTensor = _legacy("CharTensor", _dt.int8)
+ByteTensor = _legacy("ByteTensor", _dt.uint8)
+BoolTensor = _legacy("BoolTensor", _dt.bool)

@@ -1,0 +1,97 @@
+"""Process-wide switches and small predicates of the torch namespace."""
+
+from __future__ import annotations
+
+import os
+
+from . import dtypes as _dt
+from ._tensor import Tensor
+
+
+class _Deterministic:
+    enabled = False
+    warn_only = False
+
+
+DETERMINISTIC = _Deterministic()
+
+
+def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
+    """Ask for deterministic algorithms. ember's CPU kernels are deterministic already;
+    the flag is recorded so GPU paths with nondeterministic kernels can refuse or warn."""
+    DETERMINISTIC.enabled = bool(mode)
+    DETERMINISTIC.warn_only = bool(warn_only)
+
+
+def are_deterministic_algorithms_enabled() -> bool:
+    return DETERMINISTIC.enabled
+
+
+_threads = [os.cpu_count() or 1]
+
+
+def get_num_threads() -> int:
+    """Threads used by the BLAS library (via threadpoolctl when installed)."""
+    try:
+        from threadpoolctl import threadpool_info
+        info = threadpool_info()
+        if info:
+            return max(i.get("num_threads", 1) for i in info)
+    except ImportError:
+        pass
+    return _threads[0]
+
+
+def set_num_threads(n: int) -> None:
+    """Limit BLAS threads (needs threadpoolctl; otherwise recorded only)."""
+    if n <= 0:
+        raise RuntimeError(f"set_num_threads expects a positive integer, got {n}")
+    _threads[0] = n
+    try:
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(n)
+    except ImportError:
+        pass
+
+
+def get_num_interop_threads() -> int:
+    return 1
+
+
+def set_num_interop_threads(n: int) -> None:
+    pass
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def is_storage(obj) -> bool:
+    return False
+
+
+def is_floating_point(input: Tensor) -> bool:
+    return input.dtype.is_floating_point
+
+
+def is_complex(input: Tensor) -> bool:
+    return input.dtype.is_complex
+
+
+def is_nonzero(input: Tensor) -> bool:
+    if input.numel() != 1:
+        raise RuntimeError(f"Boolean value of Tensor with {'no values' if input.numel() == 0 else 'more than one value'} is ambiguous")
+    return bool(input.item())
+
+
+def numel(input: Tensor) -> int:
+    return input.numel()
+
+
+def result_type(tensor1, tensor2) -> _dt.dtype:
+    from .ops._common import result_type as rt
+    return rt(tensor1, tensor2)
+
+
+def can_cast(from_, to) -> bool:
+    return from_.category <= to.category

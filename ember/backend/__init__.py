@@ -1,0 +1,1 @@
+"""Backend helpers: the pieces the NumPy/CuPy array API lacks."""

@@ -1,0 +1,9 @@
+"""Apple MPS is not supported by ember."""
+
+
+def is_available() -> bool:
+    return False
+
+
+def is_built() -> bool:
+    return False

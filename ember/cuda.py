@@ -1,0 +1,70 @@
+"""ember.cuda: device queries. CUDA tensors need CuPy and a visible GPU."""
+
+from __future__ import annotations
+
+from .device import cupy_module
+
+
+def is_available() -> bool:
+    """True when CuPy is installed and sees at least one GPU."""
+    return cupy_module() is not None
+
+
+def device_count() -> int:
+    cp = cupy_module()
+    return 0 if cp is None else cp.cuda.runtime.getDeviceCount()
+
+
+def _require():
+    cp = cupy_module()
+    if cp is None:
+        raise AssertionError("Torch not compiled with CUDA enabled (ember: no GPU visible to "
+                             "CuPy; install ember[cuda] on a machine with a GPU)")
+    return cp
+
+
+def current_device() -> int:
+    return _require().cuda.runtime.getDevice()
+
+
+def set_device(device) -> None:
+    from .device import as_device
+    d = as_device(device) if not isinstance(device, int) else None
+    _require().cuda.runtime.setDevice(device if d is None else (d.index or 0))
+
+
+def synchronize(device=None) -> None:
+    cp = cupy_module()
+    if cp is not None:
+        cp.cuda.runtime.deviceSynchronize()
+
+
+def manual_seed(seed: int) -> None:
+    cp = cupy_module()
+    if cp is not None:
+        cp.random.seed(int(seed) & 0xFFFFFFFF)
+
+
+def manual_seed_all(seed: int) -> None:
+    """Seed every GPU's generator (a no-op without CUDA, as in torch)."""
+    manual_seed(seed)
+
+
+def get_device_name(device=None) -> str:
+    cp = _require()
+    return cp.cuda.runtime.getDeviceProperties(device or 0)["name"].decode()
+
+
+def empty_cache() -> None:
+    cp = cupy_module()
+    if cp is not None:
+        cp.get_default_memory_pool().free_all_blocks()
+
+
+def memory_allocated(device=None) -> int:
+    cp = cupy_module()
+    return 0 if cp is None else cp.get_default_memory_pool().used_bytes()
+
+
+def is_bf16_supported() -> bool:
+    return is_available()

@@ -1,0 +1,338 @@
+"""Tensor factories: tensor, as_tensor, from_numpy, zeros/ones/full/empty, eye, arange,
+linspace, logspace, the *_like family, and random sampling."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import dtypes as _dt
+from .._tensor import Tensor, _wrap
+from ..device import as_device, xp_for
+from ..random import _gen
+from ._common import _infer_dtype
+
+
+def _finish(data, requires_grad: bool) -> Tensor:
+    t = _wrap(data)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _size(size) -> tuple:
+    """Accept f(2, 3), f((2, 3)), f([2, 3]) and f(torch.Size)."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    out = []
+    for s in size:
+        if isinstance(s, Tensor):
+            s = s.item()
+        if not isinstance(s, (int, np.integer)):
+            raise TypeError(f"expected a sequence of integers as size, got "
+                            f"{type(s).__name__}")
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"{list(size)}")
+        out.append(int(s))
+    return tuple(out)
+
+
+def _xp(device):
+    return xp_for(as_device(device))
+
+
+def _to_backend(arr: np.ndarray, device):
+    xp = _xp(device)
+    return arr if xp is np else xp.asarray(arr)
+
+
+def _from_data(data, dtype):
+    """A NumPy array from nested Python data / arrays / tensors, with torch's dtype rules."""
+    if isinstance(data, Tensor):
+        arr = data.__array__()
+        return arr.astype(dtype.np) if dtype is not None else arr.copy()
+    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
+        data = _untensor(data)
+    if isinstance(data, np.ndarray):
+        arr = np.array(data)
+        if dtype is None:
+            dtype = _dt.from_numpy_dtype(arr.dtype)
+    else:
+        try:
+            arr = np.array(data)
+        except ValueError as exc:
+            raise ValueError(f"expected sequence of equal lengths: {exc}") from None
+        if arr.dtype == object:
+            raise TypeError(f"Could not infer dtype of {type(_first(data)).__name__}")
+        if arr.dtype.kind in "USO":
+            raise TypeError(f"new(): invalid data type '{arr.dtype.name.rstrip('0123456789')}'")
+        if dtype is None:
+            dtype = _infer_dtype(arr)
+    return arr.astype(dtype.np, copy=False)
+
+
+def _flat(data):
+    for x in data:
+        if isinstance(x, (list, tuple)):
+            yield from _flat(x)
+        else:
+            yield x
+
+
+def _first(data):
+    for x in _flat(data) if isinstance(data, (list, tuple)) else [data]:
+        return x
+
+
+def _untensor(data):
+    if isinstance(data, Tensor):
+        if data.numel() != 1 and data.dim() > 0:
+            return data.__array__()
+        return data.item()
+    if isinstance(data, (list, tuple)):
+        return [_untensor(x) for x in data]
+    return data
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
+           pin_memory: bool = False) -> Tensor:
+    """A new tensor copied from ``data`` (nested lists, scalars, arrays, tensors)."""
+    dtype = _dt.to_dtype(dtype) if dtype is not None else None
+    arr = _from_data(data, dtype)
+    return _finish(_to_backend(arr, device), requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """Like ``tensor`` but shares memory with ``data`` when dtype and device allow."""
+    dtype = _dt.to_dtype(dtype) if dtype is not None else None
+    if isinstance(data, Tensor):
+        return data.to(dtype=dtype, device=device)
+    if isinstance(data, np.ndarray) and (device is None or as_device(device).type == "cpu"):
+        if dtype is None or data.dtype == dtype.np:
+            _dt.from_numpy_dtype(data.dtype)
+            return _wrap(data)
+    return tensor(data, dtype=dtype, device=device)
+
+
+asarray = as_tensor
+
+
+def from_numpy(ndarray: np.ndarray) -> Tensor:
+    """A tensor sharing memory with NumPy array ``ndarray``."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    _dt.from_numpy_dtype(ndarray.dtype)
+    return _wrap(ndarray)
+
+
+def _dtype_or_default(dtype, default=None):
+    if dtype is None:
+        return default if default is not None else _dt.get_default_dtype()
+    return _dt.to_dtype(dtype)
+
+
+def _filled(fill, size, dtype, device, requires_grad, out=None):
+    shape = _size(size)
+    dt = _dtype_or_default(dtype)
+    xp = _xp(device)
+    data = xp.full(shape, fill, dtype=dt.np) if fill is not None else xp.empty(shape, dt.np)
+    if out is not None:
+        out._data = data
+        return out
+    return _finish(data, requires_grad)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+          pin_memory=False) -> Tensor:
+    """A tensor of zeros of the given size."""
+    return _filled(0, size, dtype, device, requires_grad, out)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+         pin_memory=False) -> Tensor:
+    """A tensor of ones of the given size."""
+    return _filled(1, size, dtype, device, requires_grad, out)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+          pin_memory=False, memory_format=None) -> Tensor:
+    """An uninitialized tensor (ember fills it with zeros: reading it is deterministic)."""
+    return _filled(0, size, dtype, device, requires_grad, out)
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None,
+         layout=None, pin_memory=False) -> Tensor:
+    """A tensor of ``size`` filled with ``fill_value`` (dtype inferred from the value)."""
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    if dtype is None:
+        dtype = _dt.scalar_dtype(fill_value)
+    return _filled(fill_value, (size,), dtype, device, requires_grad, out)
+
+
+def _like(input: Tensor, dtype, device):
+    dt = _dt.to_dtype(dtype) if dtype is not None else input.dtype
+    dev = device if device is not None else input.device
+    return dt, dev
+
+
+def zeros_like(input, *, dtype=None, device=None, requires_grad=False, layout=None,
+               memory_format=None) -> Tensor:
+    dt, dev = _like(input, dtype, device)
+    return zeros(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def ones_like(input, *, dtype=None, device=None, requires_grad=False, layout=None,
+              memory_format=None) -> Tensor:
+    dt, dev = _like(input, dtype, device)
+    return ones(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def empty_like(input, *, dtype=None, device=None, requires_grad=False, layout=None,
+               memory_format=None) -> Tensor:
+    dt, dev = _like(input, dtype, device)
+    return empty(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
+              layout=None, memory_format=None) -> Tensor:
+    dt, dev = _like(input, dtype, device)
+    return full(tuple(input.shape), fill_value, dtype=dt, device=dev,
+                requires_grad=requires_grad)
+
+
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None) -> Tensor:
+    """A 2-D tensor with ones on the diagonal."""
+    if n < 0 or (m is not None and m < 0):
+        raise RuntimeError(f"n must be greater or equal to 0, got {n if n < 0 else m}")
+    dt = _dtype_or_default(dtype)
+    return _finish(_xp(device).eye(n, m if m is not None else n, dtype=dt.np), requires_grad)
+
+
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False,
+           out=None, layout=None) -> Tensor:
+    """Values from ``start`` to ``end`` (exclusive) by ``step``."""
+    if end is None:
+        start, end = 0, start
+    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    start, end, step = vals
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0 and end != start:
+        raise RuntimeError(f"upper bound and larger bound inconsistent with step sign")
+    if dtype is None:
+        if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in vals):
+            dt = _dt.int64
+        else:
+            dt = _dt.get_default_dtype()
+    else:
+        dt = _dt.to_dtype(dtype)
+    n = max(int(math.ceil((end - start) / step)), 0)
+    data = (start + np.arange(n, dtype=np.float64 if dt.category >= 2 else np.int64) * step)
+    return _finish(_to_backend(data.astype(dt.np), device), requires_grad)
+
+
+def range_(start, end, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Deprecated torch.range: like arange but ``end`` is included."""
+    dt = _dtype_or_default(dtype)
+    n = int(math.floor((end - start) / step)) + 1
+    data = start + np.arange(n, dtype=np.float64) * step
+    return _finish(_to_backend(data.astype(dt.np), device), requires_grad)
+
+
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False,
+             out=None) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    dt = _dtype_or_default(dtype)
+    start = start.item() if isinstance(start, Tensor) else start
+    end = end.item() if isinstance(end, Tensor) else end
+    data = np.linspace(start, end, steps, dtype=np.float64)
+    return _finish(_to_backend(data.astype(dt.np), device), requires_grad)
+
+
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None,
+             requires_grad=False, out=None) -> Tensor:
+    """``steps`` values spaced evenly on a log scale from base**start to base**end."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    dt = _dtype_or_default(dtype)
+    data = np.power(base, np.linspace(start, end, steps, dtype=np.float64))
+    return _finish(_to_backend(data.astype(dt.np), device), requires_grad)
+
+
+# ----- random sampling ------------------------------------------------------------------
+
+def _rand_out(arr, dt, device, requires_grad):
+    return _finish(_to_backend(arr.astype(dt.np, copy=False), device), requires_grad)
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False,
+         out=None) -> Tensor:
+    """Uniform samples on [0, 1)."""
+    dt = _dtype_or_default(dtype)
+    return _rand_out(_gen(generator).random(_size(size)), dt, device, requires_grad)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False,
+          out=None) -> Tensor:
+    """Standard normal samples."""
+    dt = _dtype_or_default(dtype)
+    return _rand_out(_gen(generator).standard_normal(_size(size)), dt, device, requires_grad)
+
+
+def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
+            requires_grad=False, out=None) -> Tensor:
+    """Integers uniformly drawn from [low, high)."""
+    if size is None:
+        if high is None or not isinstance(high, (tuple, list)):
+            raise TypeError("randint() missing required argument 'size'")
+        low, high, size = 0, low, high
+    if high is None:
+        low, high = 0, low
+    if high <= low:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
+                           f">= to={high}")
+    dt = _dt.to_dtype(dtype) if dtype is not None else _dt.int64
+    arr = _gen(generator).integers(low, high, size=_size((size,)))
+    return _rand_out(arr, dt, device, requires_grad)
+
+
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False,
+             out=None) -> Tensor:
+    """A random permutation of 0..n-1."""
+    if n < 0:
+        raise RuntimeError(f"n must be non-negative, got{n}")
+    dt = _dt.to_dtype(dtype) if dtype is not None else _dt.int64
+    return _rand_out(_gen(generator).permutation(n), dt, device, requires_grad)
+
+
+def rand_like(input, *, dtype=None, device=None, requires_grad=False, generator=None,
+              memory_format=None) -> Tensor:
+    dt, dev = _like(input, dtype, device)
+    return rand(input.shape, dtype=dt, device=dev, requires_grad=requires_grad,
+                generator=generator)
+
+
+def randn_like(input, *, dtype=None, device=None, requires_grad=False, generator=None,
+               memory_format=None) -> Tensor:
+    dt, dev = _like(input, dtype, device)
+    return randn(input.shape, dtype=dt, device=dev, requires_grad=requires_grad,
+                 generator=generator)
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False,
+                 generator=None, memory_format=None) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    dt, dev = _like(input, dtype, device)
+    return randint(low, high, tuple(input.shape), dtype=dt, device=dev, generator=generator)
+
+
+__all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "empty", "full",
+           "zeros_like", "ones_like", "empty_like", "full_like", "eye", "arange", "linspace",
+           "logspace", "rand", "randn", "randint", "randperm", "rand_like", "randn_like",
+           "randint_like"]
