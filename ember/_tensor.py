@@ -256,7 +256,7 @@ class Tensor:
             return self
         if requires_grad and not (self._data.dtype.kind in "fc"
                                   or self._data.dtype == _dt.bfloat16.np):
-            raise RuntimeError("only Tensors of floating point and complex dtype can require "
+            raise RuntimeError("only Tensors of floating point dtype can require "
                                "gradients")
         self._requires_grad = bool(requires_grad)
         return self

@@ -357,7 +357,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     grads = _make_grads(outputs, grad_outputs, create_graph)
     captured = run_backward(outputs, grads, retain_graph, create_graph, capture=capture)
     result = []
-    for slot, t in enumerate(inputs):
+    for t in inputs:
         key = (accumulator_of(t), 0) if t.grad_fn is None else (t.grad_fn, t._output_nr)
         g = captured.get(capture[key])
         if g is None:

@@ -85,7 +85,7 @@ class Node:
         return self.apply(list(grads))
 
     def __repr__(self) -> str:
-        return f"<{self.name()} object at {hex(id(self))}>"
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
 
 
 class RemovableHandle:
@@ -121,6 +121,9 @@ class AccumulateGrad(Node):
         super().__init__()
         self.variable = variable
         self._input_meta = ()
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
 
     def _num_outputs(self) -> int:
         return 1
@@ -618,19 +621,31 @@ def _alias_of(t: Tensor) -> Tensor:
     return prev
 
 
+def _set_history(t: Tensor, node, nr: int) -> None:
+    """Make (node, nr) the graph position of ``t`` after an in-place op; a retain_grad()
+    hook follows the tensor to its new node (other hooks stay: they see the old value)."""
+    old, old_nr = t.grad_fn, t._output_nr
+    t.grad_fn = node
+    t._output_nr = nr
+    t._requires_grad = True
+    if t._retains_grad and old is not None and old._pre_hooks:
+        hooks = old._pre_hooks.pop(("retain", old_nr), None)
+        if hooks:
+            for h in hooks:
+                node._add_tensor_hook(("retain", nr), h)
+
+
 def _transplant(result: Tensor, self: Tensor, prev: Tensor) -> None:
     """Copy ``result`` into ``self`` in place and give ``self`` result's graph identity."""
     node = result.grad_fn
     if node is not None and node._saved:
-        for k, e in enumerate(node._saved):
+        for e in node._saved:
             if e[0] == "t" and e[1] is prev:
                 prev._data = prev._data.copy()
     self._data[...] = result._data
     self._version[0] += 1
     if node is not None:
-        self.grad_fn = node
-        self._output_nr = result._output_nr
-        self._requires_grad = True
+        _set_history(self, node, result._output_nr)
         node._rebind_output(result._output_nr, self)
 
 
@@ -650,15 +665,12 @@ def _inplace_on_view(op_cls, view: Tensor, rest) -> Tensor:
     new_base = CopySlices.apply(_alias_of(base), result, view._view_fn)  # writes the memory
     base._version[0] += 1  # shared with the view
     if new_base.grad_fn is not None:
-        base.grad_fn = new_base.grad_fn
-        base._output_nr = 0
-        base._requires_grad = True
+        _set_history(base, new_base.grad_fn, 0)
         new_base.grad_fn._rebind_output(0, base)
     # the view is now "the updated base, viewed again"
     regen = view._view_fn(base)
-    view.grad_fn = regen.grad_fn
-    view._output_nr = regen._output_nr
-    view._requires_grad = regen._requires_grad
+    if regen.grad_fn is not None:
+        _set_history(view, regen.grad_fn, regen._output_nr)
     return view
 
 
@@ -676,6 +688,6 @@ class CopySlices(Function):
     @staticmethod
     def backward(ctx, g):
         from ..device import xp_of
-        mask = _wrap(xp_of(g._data).zeros(g.shape, dtype=bool))
-        ctx.view_fn(mask)._data[...] = True
-        return g.masked_fill(mask, 0), ctx.view_fn(g), None
+        keep = _wrap(xp_of(g._data).ones(g.shape, dtype=g._data.dtype))
+        ctx.view_fn(keep)._data[...] = 0  # the overwritten region gets no gradient
+        return g * keep, ctx.view_fn(g), None
