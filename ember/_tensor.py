@@ -57,13 +57,28 @@ def _wrap(data) -> Tensor:
     t._grad = None
     t.grad_fn = None
     t._output_nr = 0
-    t._version = [0]
+    t._vc = [0]
     t._base = None
     t._view_fn = None
     t._hooks = None
     t._accumulator = None
     t._retains_grad = False
     return t
+
+
+class _Version(int):
+    """The int value of a version counter that still supports ``v[0]`` / ``v[0] = n``."""
+
+    def __new__(cls, cell):
+        v = int.__new__(cls, cell[0])
+        v._cell = cell
+        return v
+
+    def __getitem__(self, i):
+        return self._cell[i]
+
+    def __setitem__(self, i, value):
+        self._cell[i] = value
 
 
 _LEGACY_NAMES = {
@@ -87,7 +102,7 @@ class Tensor:
     prefer ``ember.tensor(data)`` and the factory functions.
     """
 
-    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_version",
+    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_vc",
                  "_base", "_view_fn", "_hooks", "_accumulator", "_retains_grad",
                  "__weakref__", "__dict__")
 
@@ -120,7 +135,7 @@ class Tensor:
         t._data = data._data
         t._requires_grad = bool(require_grad)
         t._output_nr = 0
-        t._version = data._version
+        t._vc = data._vc
         t._retains_grad = False
         return t
 
@@ -298,8 +313,13 @@ class Tensor:
         return self._output_nr
 
     @property
-    def _version_value(self) -> int:
-        return self._version[0]
+    def _version(self) -> int:
+        """How many times this tensor's memory was modified in place (torch's ``_version``).
+        The counter itself is the one-element list ``_vc``, shared by views and detach();
+        ``t._version[0] += 1`` also works (it writes through to the counter)."""
+        return _Version(self._vc)
+
+    _version_value = _version
 
     def retain_grad(self) -> None:
         """Populate ``.grad`` of this non-leaf tensor during backward."""
@@ -356,7 +376,7 @@ class Tensor:
     def detach(self) -> Tensor:
         """A new tensor sharing memory (and version counter), cut from the graph."""
         t = _wrap(self._data)
-        t._version = self._version
+        t._vc = self._vc
         t._base = self._base if self._base is not None else self
         return t
 

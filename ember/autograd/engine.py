@@ -273,7 +273,7 @@ def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
         leaf._grad = old + g
     else:
         old._data += g._data
-        old._version[0] += 1
+        old._vc[0] += 1
     post = leaf.__dict__.get("_post_acc_hooks")
     if post:
         for h in list(post):

@@ -188,6 +188,7 @@ class BackwardNode(Node):
 
     _forward_cls = None
     _node_name = None
+    _out_pos = None  # (number of forward outputs, positions of the tensor ones) if they differ
 
     def __init__(self):
         Node.__init__(self)
@@ -238,10 +239,10 @@ class BackwardNode(Node):
                 out.append(None)
             elif kind == "t":
                 t, version = entry[1], entry[2]
-                if version is not None and t._version[0] != version:
+                if version is not None and t._vc[0] != version:
                     raise _version_error(
                         f"{legacy_type_name(t)} [{', '.join(map(str, t.shape))}]",
-                        t._version[0], version, self.name())
+                        t._vc[0], version, self.name())
                 out.append(t)
             else:  # an output of this node, rebuilt without a reference cycle
                 _, data, nr, cell, version, requires_grad = entry
@@ -250,7 +251,7 @@ class BackwardNode(Node):
                         f"{legacy_type_name(_wrap(data))} [{', '.join(map(str, data.shape))}]",
                         cell[0], version, self.name())
                 t = _wrap(data)
-                t._version = cell
+                t._vc = cell
                 if requires_grad:
                     t.grad_fn = self
                     t._output_nr = nr
@@ -281,19 +282,19 @@ class BackwardNode(Node):
             for k, o in enumerate(out_arrays):
                 if item is o or item is outputs[k] or (raw_outs and item is raw_outs[k]):
                     t = outputs[k]
-                    saved.append(("o", t._data, k, t._version, t._version[0],
+                    saved.append(("o", t._data, k, t._vc, t._vc[0],
                                   t.grad_fn is self))
                     entry = True
                     break
             if entry:
                 continue
             if isinstance(item, Tensor):
-                saved.append(("t", item, item._version[0]))
+                saved.append(("t", item, item._vc[0]))
                 continue
             for j, a in enumerate(raw_args):
                 if item is a and isinstance(args[j], Tensor):
                     t = args[j]
-                    saved.append(("t", t, t._version[0]))
+                    saved.append(("t", t, t._vc[0]))
                     entry = True
                     break
             if not entry:
@@ -304,7 +305,7 @@ class BackwardNode(Node):
         """After an in-place op copied this node's output into ``t``, save ``t`` instead."""
         if self._saved:
             self._saved = [
-                ("o", t._data, nr, t._version, t._version[0], True)
+                ("o", t._data, nr, t._vc, t._vc[0], True)
                 if e[0] == "o" and e[2] == nr else e for e in self._saved]
         meta = list(self._output_meta)
         meta[nr] = (t._data.shape, t._data.dtype, t._data)
@@ -318,8 +319,13 @@ class BackwardNode(Node):
                 if g is None:
                     shape, npdt, like = meta[i]
                     grads[i] = _wrap(_zeros_like_array(like, shape, npdt))
-        fwd = self._forward_cls
-        result = fwd.backward(self, *grads)
+        if self._out_pos is not None:
+            n, pos = self._out_pos
+            full = [None] * n
+            for k, g in zip(pos, grads):
+                full[k] = g
+            grads = full
+        result = self._forward_cls.backward(self, *grads)
         if not isinstance(result, tuple):
             result = (result,)
         n_args = len(self.needs_input_grad)
@@ -443,12 +449,14 @@ class Function(metaclass=FunctionMeta):
             if isinstance(o, Tensor) and any(o is a for a in args) and \
                     not any(o is d for d in ctx._dirty):
                 alias = _wrap(o._data)
-                alias._version = o._version
+                alias._vc = o._vc
                 alias._base = o._base if o._base is not None else o
                 outs[k] = alias
         for d in ctx._dirty:
-            d._version[0] += 1
+            d._vc[0] += 1
         tensors = [o for o in outs if isinstance(o, Tensor)]
+        if len(tensors) != len(outs):  # backward still gets one gradient per output
+            ctx._out_pos = (len(outs), [k for k, o in enumerate(outs) if isinstance(o, Tensor)])
         if requires:
             for d in ctx._dirty:
                 if d.grad_fn is None and d._requires_grad:
@@ -486,7 +494,7 @@ def once_differentiable(fn):
 
 
 class _OnceDifferentiableError(Function):
-    node_name = "DelayedError"
+    node_name = "Error"
 
     @staticmethod
     def forward(ctx, r, *grads):
@@ -496,6 +504,9 @@ class _OnceDifferentiableError(Function):
     def backward(ctx, *g):
         raise RuntimeError("trying to differentiate twice a function that was marked with "
                            "@once_differentiable")
+
+
+_OnceDifferentiableError._backward_cls.name = lambda self: "torch::autograd::Error"
 
 
 class Op(Function):
@@ -545,7 +556,7 @@ class Op(Function):
 def _link_view(view: Tensor, base: Tensor, op_cls, args) -> None:
     """``view`` shares ``base``'s memory: share its version counter, remember the root base
     and how to recreate the view from it (needed when the view is modified in place)."""
-    view._version = base._version
+    view._vc = base._vc
     rest = args[1:]
     parent_fn = base._view_fn
     if base._base is None:
@@ -594,7 +605,7 @@ def apply_inplace(op_cls, self: Tensor, *rest) -> Tensor:
         out_dtype = _dt.from_numpy_dtype(out.dtype) if hasattr(out, "dtype") else self.dtype
         check_inplace_result(self, getattr(out, "shape", ()), out_dtype)
         self._data[...] = out
-        self._version[0] += 1
+        self._vc[0] += 1
         return self
     if self.grad_fn is None and self._requires_grad:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
@@ -612,7 +623,7 @@ def apply_inplace(op_cls, self: Tensor, *rest) -> Tensor:
 def _alias_of(t: Tensor) -> Tensor:
     """A tensor sharing ``t``'s memory and current place in the graph."""
     prev = _wrap(t._data)
-    prev._version = [t._version[0]]
+    prev._vc = [t._vc[0]]
     prev.grad_fn = t.grad_fn
     prev._output_nr = t._output_nr
     prev._requires_grad = t._requires_grad
@@ -643,7 +654,7 @@ def _transplant(result: Tensor, self: Tensor, prev: Tensor) -> None:
             if e[0] == "t" and e[1] is prev:
                 prev._data = prev._data.copy()
     self._data[...] = result._data
-    self._version[0] += 1
+    self._vc[0] += 1
     if node is not None:
         _set_history(self, node, result._output_nr)
         node._rebind_output(result._output_nr, self)
@@ -663,7 +674,7 @@ def _inplace_on_view(op_cls, view: Tensor, rest) -> Tensor:
             if e[0] == "t" and e[1] is prev_view:
                 prev_view._data = prev_view._data.copy()
     new_base = CopySlices.apply(_alias_of(base), result, view._view_fn)  # writes the memory
-    base._version[0] += 1  # shared with the view
+    base._vc[0] += 1  # shared with the view
     if new_base.grad_fn is not None:
         _set_history(base, new_base.grad_fn, 0)
         new_base.grad_fn._rebind_output(0, base)
