@@ -103,7 +103,7 @@ class Tensor:
     """
 
     __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_vc",
-                 "_base", "_view_fn", "_hooks", "_accumulator", "_retains_grad",
+                 "_base", "_view_fn", "_view_ver", "_hooks", "_accumulator", "_retains_grad",
                  "__weakref__", "__dict__")
 
     __array_priority__ = 1000  # so ndarray (op) Tensor defers to Tensor's reflected ops

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .._tensor import Tensor, _wrap
 from .anomaly_mode import ANOMALY
-from .function import AccumulateGrad, BackwardNode, accumulator_of
+from .function import AccumulateGrad, BackwardNode, accumulator_of, refresh_view
 from .grad_mode import STATE
 
 
@@ -133,6 +133,7 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool,
     of AccumulateGrad nodes) restricts accumulation to those leaves (backward(inputs=))."""
     root_nodes, buffers = [], {}
     for t, g in zip(roots, grads):
+        refresh_view(t)
         node = t.grad_fn
         nr = t._output_nr
         if node is None:
@@ -350,6 +351,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for slot, t in enumerate(inputs):
         if not isinstance(t, Tensor):
             raise TypeError(f"grad(): inputs must be Tensors, got {type(t).__name__}")
+        refresh_view(t)
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
         key = (accumulator_of(t), 0) if t.grad_fn is None else (t.grad_fn, t._output_nr)

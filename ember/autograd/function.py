@@ -18,6 +18,7 @@ cycle is ever formed.
 from __future__ import annotations
 
 import functools
+import re
 import traceback
 import weakref
 
@@ -139,8 +140,28 @@ def accumulator_of(t: Tensor) -> AccumulateGrad:
     return acc
 
 
+def refresh_view(t: Tensor) -> None:
+    """A view whose memory was modified in place through its base or another view takes
+    its graph position from the updated base (torch regenerates a view's grad_fn so)."""
+    if t._base is None or t._view_fn is None or t._view_ver == t._vc[0]:
+        return
+    t._view_ver = t._vc[0]
+    if not t._base._requires_grad:
+        return
+    prev = STATE.enabled
+    STATE.enabled = True
+    try:
+        regen = t._view_fn(t._base)
+    finally:
+        STATE.enabled = prev
+    if regen.grad_fn is not None:
+        _set_history(t, regen.grad_fn, regen._output_nr)
+
+
 def edge_of(t: Tensor):
     """The graph edge (node, output_nr) a tensor contributes as an input."""
+    if t._base is not None:
+        refresh_view(t)
     if not t._requires_grad:
         return (None, 0)
     fn = t.grad_fn
@@ -174,13 +195,18 @@ class _NullCtx:
 NULL_CTX = _NullCtx()
 
 
-def _version_error(t_desc: str, version: int, expected: int, node) -> RuntimeError:
+def _version_error(data, version: int, expected: int, node) -> RuntimeError:
+    """torch's error for a saved tensor modified in place; ``node`` is the grad_fn of the
+    tensor as it is now (None for a leaf)."""
+    desc = f"{legacy_type_name(_wrap(data))} [{', '.join(map(str, data.shape))}]"
+    where = ""
+    if node is not None:
+        where = f", which is output 0 of {re.sub(r'Backward[0-9]*$', '', node.name())},"
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an "
-        f"inplace operation: [{t_desc}], which is output 0 of {node}, is at version "
-        f"{version}; expected version {expected} instead. Hint: enable anomaly detection "
-        "to find the operation that failed to compute its gradient, with "
-        "torch.autograd.set_detect_anomaly(True).")
+        f"inplace operation: [{desc}]{where} is at version {version}; expected version "
+        f"{expected} instead. Hint: enable anomaly detection to find the operation that "
+        "failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).")
 
 
 class BackwardNode(Node):
@@ -240,16 +266,12 @@ class BackwardNode(Node):
             elif kind == "t":
                 t, version = entry[1], entry[2]
                 if version is not None and t._vc[0] != version:
-                    raise _version_error(
-                        f"{legacy_type_name(t)} [{', '.join(map(str, t.shape))}]",
-                        t._vc[0], version, self.name())
+                    raise _version_error(t._data, t._vc[0], version, t.grad_fn)
                 out.append(t)
             else:  # an output of this node, rebuilt without a reference cycle
                 _, data, nr, cell, version, requires_grad = entry
                 if cell[0] != version:
-                    raise _version_error(
-                        f"{legacy_type_name(_wrap(data))} [{', '.join(map(str, data.shape))}]",
-                        cell[0], version, self.name())
+                    raise _version_error(data, cell[0], version, self)
                 t = _wrap(data)
                 t._vc = cell
                 if requires_grad:
@@ -557,9 +579,11 @@ def _link_view(view: Tensor, base: Tensor, op_cls, args) -> None:
     """``view`` shares ``base``'s memory: share its version counter, remember the root base
     and how to recreate the view from it (needed when the view is modified in place)."""
     view._vc = base._vc
+    view._view_ver = base._vc[0]
     rest = args[1:]
     parent_fn = base._view_fn
-    if base._base is None:
+    if base._base is None or (base.grad_fn is None and base._requires_grad):
+        # a leaf requiring grad is the root for autograd even if it views other memory
         view._base = base
         view._view_fn = lambda b: op_cls.apply(b, *rest)
     elif parent_fn is not None:
@@ -682,6 +706,7 @@ def _inplace_on_view(op_cls, view: Tensor, rest) -> Tensor:
     regen = view._view_fn(base)
     if regen.grad_fn is not None:
         _set_history(view, regen.grad_fn, regen._output_nr)
+    view._view_ver = view._vc[0]
     return view
 
 
@@ -689,6 +714,7 @@ class CopySlices(Function):
     """Node of a base tensor whose view was modified in place."""
 
     node_name = "CopySlices"
+    # (its name() is torch's "torch::autograd::CopySlices", set below the class)
 
     @staticmethod
     def forward(ctx, base, value, view_fn):
@@ -702,3 +728,6 @@ class CopySlices(Function):
         keep = _wrap(xp_of(g._data).ones(g.shape, dtype=g._data.dtype))
         ctx.view_fn(keep)._data[...] = 0  # the overwritten region gets no gradient
         return g * keep, ctx.view_fn(g), None
+
+
+CopySlices._backward_cls.name = lambda self: "torch::autograd::CopySlices"
