@@ -8,7 +8,7 @@ off; with it, the backward ops are recorded, which is all higher-order gradients
 from __future__ import annotations
 
 from .._tensor import Tensor, _wrap
-from .anomaly_mode import ANOMALY
+from .anomaly_mode import ANOMALY, attach_trace
 from .function import AccumulateGrad, BackwardNode, accumulator_of, refresh_view
 from .grad_mode import STATE
 
@@ -218,7 +218,7 @@ def _execute(node, in_grads, create_graph, retain_graph, captured, capture, accu
         outs = node.apply(in_grads)
     except Exception as exc:
         if ANOMALY.enabled and node._trace:
-            _attach_trace(exc, node)
+            attach_trace(exc, node)
         raise
     if not retain_graph and isinstance(node, BackwardNode):
         node._release()
@@ -235,11 +235,11 @@ def _execute(node, in_grads, create_graph, retain_graph, captured, capture, accu
             raise TypeError(f"Function {node.name()} returned a gradient of type "
                             f"{type(g).__name__} at index {i}; expected a Tensor or None")
         outs[i] = _validate(node, i, g, meta)
-        if ANOMALY.enabled and ANOMALY.check_nan and outs[i].isnan().any().item():
+        if ANOMALY.enabled and ANOMALY.check_nan and _has_nan(outs[i]._data):
             err = RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th "
                                "output.")
             if node._trace:
-                _attach_trace(err, node)
+                attach_trace(err, node)
             raise err
     if node._hooks:
         for h in list(node._hooks):
@@ -249,13 +249,9 @@ def _execute(node, in_grads, create_graph, retain_graph, captured, capture, accu
     return outs
 
 
-def _attach_trace(exc, node) -> None:
-    msg = ("Error detected in " + node.name() + ". Traceback of forward call that caused "
-           "the error:\n" + "".join(node._trace))
-    if hasattr(exc, "add_note"):
-        exc.add_note(msg)
-    else:  # Python 3.10
-        exc.args = (f"{exc.args[0] if exc.args else ''}\n\n{msg}",) + tuple(exc.args[1:])
+def _has_nan(a) -> bool:
+    from ..device import xp_of
+    return bool(xp_of(a).isnan(a).any())
 
 
 def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool) -> None:

@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import functools
 import re
-import traceback
 import weakref
 
 import numpy as np
 
 from .. import dtypes as _dt
 from .._tensor import Tensor, _wrap, legacy_type_name
-from .anomaly_mode import ANOMALY
+from .anomaly_mode import ANOMALY, forward_trace
 from .grad_mode import STATE
 
 _FREED_MSG = (
@@ -396,7 +395,7 @@ def _wire(ctx: BackwardNode, args, raw_args, outputs: list, out_arrays) -> None:
         t._requires_grad = True
     ctx._output_meta = tuple(out_meta)
     if ANOMALY.enabled:
-        ctx._trace = traceback.format_stack()[:-3]
+        ctx._trace = forward_trace()
 
 
 def _backward_class_for(cls):
