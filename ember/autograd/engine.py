@@ -203,12 +203,15 @@ def _execute(node, in_grads, create_graph, retain_graph, captured, capture, accu
                 r = h(tuple(in_grads))
                 if r is not None:
                     in_grads = list(r)
+    is_leaf = type(node) is AccumulateGrad
+    if is_leaf and node.variable._hooks and in_grads[0] is not None:
+        in_grads[0] = _run_hooks(node.variable._hooks, in_grads[0])
     if capture is not None:
         for nr, g in enumerate(in_grads):
             slot = capture.get((node, nr))
             if slot is not None:
                 captured[slot] = g
-    if type(node) is AccumulateGrad:
+    if is_leaf:
         if capture is None and accumulate and (only is None or node in only):
             _accumulate(node.variable, in_grads[0], create_graph)
         return ()
@@ -257,8 +260,6 @@ def _has_nan(a) -> bool:
 def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
     if g is None:
         return
-    if leaf._hooks:
-        g = _run_hooks(leaf._hooks, g)
     old = leaf._grad
     if old is None:
         if create_graph:
