@@ -193,6 +193,9 @@ class _NullCtx:
 
 NULL_CTX = _NullCtx()
 
+# (pack_hook, unpack_hook) pairs of the active autograd.graph.saved_tensors_hooks blocks
+SAVED_HOOKS: list = []
+
 
 def _version_error(data, version: int, expected: int, node) -> RuntimeError:
     """torch's error for a saved tensor modified in place; ``node`` is the grad_fn of the
@@ -262,6 +265,8 @@ class BackwardNode(Node):
             kind = entry[0]
             if kind == "n":
                 out.append(None)
+            elif kind == "h":
+                out.append(self._unpack(entry))
             elif kind == "t":
                 t, version = entry[1], entry[2]
                 if version is not None and t._vc[0] != version:
@@ -320,7 +325,50 @@ class BackwardNode(Node):
                     break
             if not entry:
                 saved.append(("t", _wrap(np.asarray(item) if np.isscalar(item) else item), None))
+        if SAVED_HOOKS:
+            saved = [self._pack(e, outputs) for e in saved]
         self._saved = saved
+
+    def _pack(self, entry, outputs):
+        """Hand a saved tensor to the innermost ``saved_tensors_hooks`` pack hook."""
+        pack, unpack = SAVED_HOOKS[-1]
+        if entry[0] == "n":
+            return entry
+        if entry[0] == "o":
+            t = outputs[entry[2]]
+            info = ("o", entry[2], entry[5])
+        else:
+            t = entry[1]
+            info = ("t", edge_of(t) if t._requires_grad else (None, 0))
+        hooks = SAVED_HOOKS[:]
+        SAVED_HOOKS.clear()  # ops inside the hook itself are not packed again
+        try:
+            packed = pack(t)
+        finally:
+            SAVED_HOOKS[:] = hooks
+        return ("h", packed, unpack, info, id(t))
+
+    def _unpack(self, entry):
+        _, packed, unpack, info, _ = entry
+        t = unpack(packed)
+        if not isinstance(t, Tensor):
+            raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor but got "
+                            f"result of type {type(t).__name__}")
+        if info[0] == "o":
+            node, nr = (self, info[1]) if info[2] else (None, 0)
+        else:
+            node, nr = info[1]
+        if node is None or (t._requires_grad and edge_of(t) == (node, nr)):
+            return t
+        alias = _wrap(t._data)  # a new tensor from the hook takes the saved one's place
+        alias._vc = t._vc
+        alias._requires_grad = True
+        if type(node) is AccumulateGrad:
+            alias._accumulator = weakref.ref(node)
+        else:
+            alias.grad_fn = node
+            alias._output_nr = nr
+        return alias
 
     def _rebind_output(self, nr: int, t: Tensor) -> None:
         """After an in-place op copied this node's output into ``t``, save ``t`` instead."""
@@ -672,15 +720,19 @@ def _set_history(t: Tensor, node, nr: int) -> None:
 def _transplant(result: Tensor, self: Tensor, prev: Tensor) -> None:
     """Copy ``result`` into ``self`` in place and give ``self`` result's graph identity."""
     node = result.grad_fn
-    if node is not None and node._saved:
-        for e in node._saved:
-            if e[0] == "t" and e[1] is prev:
-                prev._data = prev._data.copy()
+    if node is not None and node._saved and _saves(node, prev):
+        prev._data = prev._data.copy()
     self._data[...] = result._data
     self._vc[0] += 1
     if node is not None:
         _set_history(self, node, result._output_nr)
         node._rebind_output(result._output_nr, self)
+
+
+def _saves(node, t: Tensor) -> bool:
+    """Whether ``node`` saved tensor ``t`` (then an in-place write must not clobber it)."""
+    return any((e[0] == "t" and e[1] is t) or (e[0] == "h" and e[4] == id(t))
+               for e in node._saved)
 
 
 def _inplace_on_view(op_cls, view: Tensor, rest) -> Tensor:
@@ -692,10 +744,8 @@ def _inplace_on_view(op_cls, view: Tensor, rest) -> Tensor:
     result = op_cls.apply(prev_view, *rest)
     check_inplace_result(view, result.shape, result.dtype)
     node = result.grad_fn
-    if node is not None and node._saved:
-        for e in node._saved:
-            if e[0] == "t" and e[1] is prev_view:
-                prev_view._data = prev_view._data.copy()
+    if node is not None and node._saved and _saves(node, prev_view):
+        prev_view._data = prev_view._data.copy()
     new_base = CopySlices.apply(_alias_of(base), result, view._view_fn)  # writes the memory
     base._vc[0] += 1  # shared with the view
     if new_base.grad_fn is not None:
