@@ -85,15 +85,20 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
             warnings.warn(f"Input #{i} requires gradient and is not a double precision floating "
                           "point or complex. This check will likely fail if all the inputs are "
                           "not of double precision floating point or complex. ", stacklevel=2)
-    n_out = sum(o._data.size for o in _outputs_all(func, inputs))
+    sizes = [o._data.size for o in _outputs_all(func, inputs)]
+    n_out = sum(sizes)
     analytical = _analytical(func, inputs, diff_idx, n_out)
     for k, i in enumerate(diff_idx):
         numerical = _numerical(func, inputs, i, eps, n_out)
-        a = analytical[k]
-        if not np.allclose(a, numerical, rtol=rtol, atol=atol, equal_nan=True):
-            return _fail(
-                f"Jacobian mismatch for output 0 with respect to input {i},\n"
-                f"numerical:{numerical}\nanalytical:{a}\n", raise_exception)
+        start = 0
+        for j, size in enumerate(sizes):  # report the first failing (output, input) pair
+            a = analytical[k][:, start:start + size]
+            n = numerical[:, start:start + size]
+            start += size
+            if not np.allclose(a, n, rtol=rtol, atol=atol, equal_nan=True):
+                return _fail(
+                    f"Jacobian mismatch for output {j} with respect to input {i},\n"
+                    f"numerical:{n}\nanalytical:{a}\n", raise_exception)
     return True
 
 
