@@ -28,7 +28,8 @@ def _make_grads(roots, grad_tensors, create_graph):
                                    f"outputs but got {t.dtype}")
             g = _wrap(_ones_like(t._data))
         elif not isinstance(g, Tensor):
-            g = _wrap(_ones_like(t._data) * g)
+            raise TypeError("gradients can be either Tensors or None, but got "
+                            f"{type(g).__name__}")
         else:
             if g._data.shape != t._data.shape:
                 raise RuntimeError(
@@ -237,7 +238,9 @@ def _execute(node, in_grads, create_graph, retain_graph, captured, capture, accu
         if not isinstance(g, Tensor):
             raise TypeError(f"Function {node.name()} returned a gradient of type "
                             f"{type(g).__name__} at index {i}; expected a Tensor or None")
-        outs[i] = _validate(node, i, g, meta)
+        d = g._data
+        if d.shape != meta[0] or d.dtype != meta[1]:
+            outs[i] = g = _validate(node, i, g, meta)
         if ANOMALY.enabled and ANOMALY.check_nan and _has_nan(outs[i]._data):
             err = RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th "
                                "output.")
@@ -281,7 +284,28 @@ def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
 def _as_tuple(x):
     if isinstance(x, Tensor):
         return (x,)
+    if not isinstance(x, (list, tuple)):
+        raise TypeError(f"'{type(x).__name__}' object is not iterable")
     return tuple(x)
+
+
+def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused,
+                  materialize_grads):
+    """autograd.grad with a leading batch dimension on every grad_output: one backward
+    per batch entry, results stacked (what torch vectorizes with vmap)."""
+    from .functional import _Stack
+    n = grad_outputs[0].shape[0]
+    per = []
+    for i in range(n):
+        keep = True if i < n - 1 else retain_graph
+        per.append(grad(outputs, inputs, [g[i] for g in grad_outputs], retain_graph=keep,
+                        create_graph=create_graph, allow_unused=allow_unused,
+                        materialize_grads=materialize_grads))
+    result = []
+    for j in range(len(inputs)):
+        gs = [p[j] for p in per]
+        result.append(None if gs[0] is None else _Stack.apply(*gs))
+    return tuple(result)
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
@@ -290,8 +314,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
     roots = _as_tuple(tensors)
     if grad_tensors is None:
         grad_tensors = [None] * len(roots)
-    elif isinstance(grad_tensors, Tensor) or not isinstance(grad_tensors, (list, tuple)):
-        grad_tensors = [grad_tensors]
+    else:
+        grad_tensors = _as_tuple(grad_tensors)
     if len(grad_tensors) != len(roots):
         raise RuntimeError(f"got {len(grad_tensors)} tensors and {len(roots)} gradients")
     for t in roots:
@@ -333,8 +357,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                          "materialize_grads=True, but got: allow_unused=False.")
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
-    elif isinstance(grad_outputs, Tensor):
-        grad_outputs = [grad_outputs]
+    else:
+        grad_outputs = _as_tuple(grad_outputs)
+    if is_grads_batched:
+        return _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph,
+                             allow_unused, materialize_grads)
     if len(grad_outputs) != len(outputs):
         raise RuntimeError(f"grad requires one grad_output per output: got "
                            f"{len(grad_outputs)} and {len(outputs)}")

@@ -394,7 +394,7 @@ class BackwardNode(Node):
             for k, g in zip(pos, grads):
                 full[k] = g
             grads = full
-        result = self._forward_cls.backward(self, *grads)
+        result = self._backward_fn(self, *grads)
         if not isinstance(result, tuple):
             result = (result,)
         n_args = len(self.needs_input_grad)
@@ -436,7 +436,8 @@ def _wire(ctx: BackwardNode, args, raw_args, outputs: list, out_arrays) -> None:
     for k, t in enumerate(outputs):
         d = t._data
         out_meta.append((d.shape, d.dtype, d))
-        if any(t is x or d is x for x in non_diff) or not _differentiable_dtype(d.dtype):
+        if (non_diff and any(t is x or d is x for x in non_diff)) or \
+                not _differentiable_dtype(d.dtype):
             continue
         t.grad_fn = ctx
         t._output_nr = k
@@ -451,7 +452,12 @@ def _backward_class_for(cls):
     node_cls = cls.__dict__.get("_backward_cls")
     if node_cls is None:
         name = cls.__dict__.get("node_name") or f"{cls.__name__}Backward"
-        node_cls = type(name, (BackwardNode,), {"_forward_cls": cls, "_node_name": name})
+        bw = cls.backward
+        base = globals().get("Function")  # None while Function itself is being created
+        if base is not None and bw is base.backward and cls.vjp is not base.vjp:
+            bw = cls.vjp  # the user wrote vjp only
+        node_cls = type(name, (BackwardNode,), {"_forward_cls": cls, "_node_name": name,
+                                                 "_backward_fn": staticmethod(bw)})
         cls._backward_cls = node_cls
     return node_cls
 

@@ -417,3 +417,46 @@ def test_grad_of_int_output():
         x = lib.tensor(2.0, requires_grad=True)
         (x * 2).to(lib.int64).backward()
     same_error(f)
+
+
+def test_backward_of_leaf_and_grad_of_output_wrt_itself():
+    def f(lib):
+        x = leaf(lib)
+        x.backward(lib.ones(2, 3, dtype=lib.float64))
+        y = x * 2
+        return x.grad, lib.autograd.grad(y, y, lib.ones(2, 3, dtype=lib.float64))
+    same_as_torch(f)
+
+
+def test_second_backward_without_saved_tensors_is_allowed():
+    def f(lib):
+        x = leaf(lib)
+        y = (x + 1).sum()
+        y.backward()
+        y.backward()
+        return x.grad
+    same_as_torch(f)
+
+
+def test_is_grads_batched():
+    def f(lib):
+        x = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64, requires_grad=True)
+        y = x * x
+        eye = lib.eye(3, dtype=lib.float64)
+        return lib.autograd.grad(y, x, eye, is_grads_batched=True)
+    same_as_torch(f)
+
+
+def test_non_tensor_gradient_is_a_type_error():
+    same_error(lambda lib: (leaf(lib) * 2).sum().backward(2.0))
+    same_error(lambda lib: lib.autograd.backward([(leaf(lib) * 2).sum()], [2.0]),
+               match="gradients can be either Tensors or None")
+
+
+def test_detach_():
+    def f(lib):
+        y = leaf(lib) * 2
+        y.detach_()
+        return y.requires_grad, y.grad_fn is None, y.is_leaf
+    same_as_torch(f)
+    same_error(lambda lib: (leaf(lib) * 2)[0].detach_(), match="Can't detach views in-place")

@@ -426,3 +426,20 @@ def test_custom_function_hessian_via_differentiable_backward():
         (h,) = lib.autograd.grad((g * g).sum(), x)
         return g, h
     same_as_torch(f)
+
+
+def test_vjp_instead_of_backward():
+    def f(lib):
+        class F(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                return a * 2
+
+            @staticmethod
+            def vjp(ctx, g):
+                return g * 2
+
+        x = leaf(lib)
+        F.apply(x).sum().backward()
+        return x.grad
+    same_as_torch(f)
