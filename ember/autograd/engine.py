@@ -265,11 +265,9 @@ def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
         return
     old = leaf._grad
     if old is None:
-        if create_graph:
-            leaf._grad = g
-        else:
-            # a private, contiguous copy: the incoming buffer may be shared or broadcast
-            leaf._grad = _wrap(g._data.copy())
+        # a private, contiguous copy: the incoming buffer may be shared with another leaf
+        # or be a read-only broadcast view
+        leaf._grad = g.clone() if g._requires_grad else _wrap(g._data.copy())
     elif create_graph or old._requires_grad:
         leaf._grad = old + g
     else:

@@ -460,3 +460,15 @@ def test_detach_():
         return y.requires_grad, y.grad_fn is None, y.is_leaf
     same_as_torch(f)
     same_error(lambda lib: (leaf(lib) * 2)[0].detach_(), match="Can't detach views in-place")
+
+
+def test_grads_of_two_leaves_are_independent_tensors():
+    def f(lib):
+        a, b = leaf(lib), leaf(lib)
+        (a + b).sum().backward(create_graph=True)
+        same = a.grad is b.grad
+        a.grad.mul_(3)
+        c, d = leaf(lib), leaf(lib)
+        (c * d).exp().sum().backward(create_graph=True)
+        return same, a.grad, b.grad, c.grad.requires_grad, c.grad is d.grad
+    same_as_torch(f)
