@@ -537,8 +537,18 @@ class Function(metaclass=FunctionMeta):
                 if d.grad_fn is None and d._requires_grad:
                     raise RuntimeError("a leaf Variable that requires grad is being used in "
                                        "an in-place operation.")
+            for d in ctx._dirty:
+                if d._base is not None and d._view_fn is not None:
+                    _check_view_of_leaf(d)
             _wire(ctx, args, args, tensors, [t._data for t in tensors])
             ctx._store_saved(args, args, tensors, [t._data for t in tensors])
+            for d in ctx._dirty:  # a view modified in place: rewire its base too
+                if d._base is not None and d._view_fn is not None and d.grad_fn is ctx:
+                    result = _wrap(d._data)
+                    result.grad_fn, result._output_nr = ctx, d._output_nr
+                    result._requires_grad = True
+                    _rebase(d, result)
+                    d._view_ver = d._vc[0]
         else:
             ctx._to_save = None
         result = tuple(outs) if is_tuple else outs[0]
@@ -743,17 +753,30 @@ def _saves(node, t: Tensor) -> bool:
 
 def _inplace_on_view(op_cls, view: Tensor, rest) -> Tensor:
     base = view._base
-    if base.grad_fn is None and base._requires_grad:
-        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
-                           "in-place operation.")
+    _check_view_of_leaf(view)
     prev_view = _alias_of(view)
     result = op_cls.apply(prev_view, *rest)
     check_inplace_result(view, result.shape, result.dtype)
     node = result.grad_fn
     if node is not None and node._saved and _saves(node, prev_view):
         prev_view._data = prev_view._data.copy()
-    new_base = CopySlices.apply(_alias_of(base), result, view._view_fn)  # writes the memory
+    _rebase(view, result)
     base._vc[0] += 1  # shared with the view
+    return view
+
+
+def _check_view_of_leaf(view: Tensor) -> None:
+    base = view._base
+    if base.grad_fn is None and base._requires_grad:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                           "in-place operation.")
+
+
+def _rebase(view: Tensor, result: Tensor) -> None:
+    """``view`` now holds ``result``: its base takes a CopySlices node (old base outside the
+    view, ``result`` inside), and the view becomes "the updated base, viewed again"."""
+    base = view._base
+    new_base = CopySlices.apply(_alias_of(base), result, view._view_fn)  # writes the memory
     if new_base.grad_fn is not None:
         _set_history(base, new_base.grad_fn, 0)
         new_base.grad_fn._rebind_output(0, base)
@@ -761,8 +784,7 @@ def _inplace_on_view(op_cls, view: Tensor, rest) -> Tensor:
     regen = view._view_fn(base)
     if regen.grad_fn is not None:
         _set_history(view, regen.grad_fn, regen._output_nr)
-    view._view_ver = view._vc[0]
-    return view
+    view._view_ver = view._vc[0] + 1  # (the caller bumps the shared version next)
 
 
 class CopySlices(Function):

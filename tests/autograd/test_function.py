@@ -443,3 +443,14 @@ def test_vjp_instead_of_backward():
         F.apply(x).sum().backward()
         return x.grad
     same_as_torch(f)
+
+
+def test_mark_dirty_on_view_of_non_leaf():
+    def f(lib):
+        ns = make(lib)
+        x = leaf(lib)
+        y = x * 1
+        out = ns["Double"].apply(y[0])
+        (y * y).sum().backward()
+        return y, out, x.grad
+    same_as_torch(f)
