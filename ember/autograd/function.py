@@ -808,3 +808,23 @@ class CopySlices(Function):
 
 
 CopySlices._backward_cls.name = lambda self: "torch::autograd::CopySlices"
+
+
+FunctionCtx = BackwardNode  # the type of ``ctx`` (for annotations: ``ctx: FunctionCtx``)
+
+
+class _VariableMeta(type):
+    def __instancecheck__(cls, other) -> bool:
+        return isinstance(other, Tensor)
+
+
+class Variable(metaclass=_VariableMeta):
+    """Legacy ``Variable(tensor, requires_grad=False)``: a new leaf sharing ``tensor``'s
+    memory. Every Tensor is an instance of Variable."""
+
+    def __new__(cls, data, requires_grad: bool = False, volatile: bool = False):
+        if not isinstance(data, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+        t = _wrap(data._data)
+        t._vc = data._vc
+        return t.requires_grad_(requires_grad)

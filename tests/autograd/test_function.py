@@ -454,3 +454,32 @@ def test_mark_dirty_on_view_of_non_leaf():
         (y * y).sum().backward()
         return y, out, x.grad
     same_as_torch(f)
+
+
+def test_legacy_variable():
+    def f(lib):
+        x = lib.ones(2, dtype=lib.float64)
+        v = lib.autograd.Variable(x, requires_grad=True)
+        (v * 3).sum().backward()
+        return (v is x, v.requires_grad, x.requires_grad, isinstance(x, lib.autograd.Variable),
+                v.grad, lib.autograd.Variable(v * 2).requires_grad)
+    same_as_torch(f)
+
+
+def test_function_ctx_type_exported():
+    def f(lib):
+        seen = []
+
+        class F(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                seen.append(isinstance(ctx, lib.autograd.function.FunctionCtx))
+                return a * 1
+
+            @staticmethod
+            def backward(ctx, g):
+                return g
+
+        F.apply(leaf(lib))
+        return seen
+    same_as_torch(f)
