@@ -195,6 +195,7 @@ NULL_CTX = _NullCtx()
 
 # (pack_hook, unpack_hook) pairs of the active autograd.graph.saved_tensors_hooks blocks
 SAVED_HOOKS: list = []
+_NONE_ENTRY = ("n",)
 
 
 def _version_error(data, version: int, expected: int, node) -> RuntimeError:
@@ -302,29 +303,27 @@ class BackwardNode(Node):
         saved = []
         for item in items:
             if item is None:
-                saved.append(("n",))
+                saved.append(_NONE_ENTRY)
                 continue
             entry = None
             for k, o in enumerate(out_arrays):
                 if item is o or item is outputs[k] or (raw_outs and item is raw_outs[k]):
                     t = outputs[k]
-                    saved.append(("o", t._data, k, t._vc, t._vc[0],
-                                  t.grad_fn is self))
-                    entry = True
+                    entry = ("o", t._data, k, t._vc, t._vc[0], t.grad_fn is self)
                     break
-            if entry:
-                continue
-            if isinstance(item, Tensor):
-                saved.append(("t", item, item._vc[0]))
-                continue
-            for j, a in enumerate(raw_args):
-                if item is a and isinstance(args[j], Tensor):
-                    t = args[j]
-                    saved.append(("t", t, t._vc[0]))
-                    entry = True
-                    break
-            if not entry:
-                saved.append(("t", _wrap(np.asarray(item) if np.isscalar(item) else item), None))
+            if entry is None:
+                if isinstance(item, Tensor):
+                    entry = ("t", item, item._vc[0])
+                else:
+                    for j, a in enumerate(raw_args):
+                        if item is a and isinstance(args[j], Tensor):
+                            t = args[j]
+                            entry = ("t", t, t._vc[0])
+                            break
+                    else:  # an intermediate array: nothing to version-check
+                        entry = ("t", _wrap(np.asarray(item) if np.isscalar(item) else item),
+                                 None)
+            saved.append(entry)
         if SAVED_HOOKS:
             saved = [self._pack(e, outputs) for e in saved]
         self._saved = saved
@@ -619,23 +618,63 @@ class Op(Function):
 
     @classmethod
     def _apply_recording(cls, args):
+        # The same steps as Function.apply + _wire, unrolled for speed (this runs per op).
         ctx = cls._backward_cls()
-        raw = [a._data if isinstance(a, Tensor) else a for a in args]
-        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        raw, need, edges, metas, pos = [], [], [], [], []
+        for i, a in enumerate(args):
+            if isinstance(a, Tensor):
+                if a._base is not None:
+                    refresh_view(a)
+                d = a._data
+                raw.append(d)
+                rg = a._requires_grad
+                need.append(rg)
+                pos.append(i)
+                if rg:
+                    fn = a.grad_fn
+                    edges.append((accumulator_of(a), 0) if fn is None else (fn, a._output_nr))
+                    metas.append((d.shape, d.dtype))
+                else:
+                    edges.append((None, 0))
+                    metas.append(None)
+            else:
+                raw.append(a)
+                need.append(False)
+        ctx.needs_input_grad = tuple(need)
         STATE.enabled = False
         try:
             out = cls.forward(ctx, *raw)
         finally:
             STATE.enabled = True
+        ctx.next_functions = tuple(edges)
+        ctx._input_meta = metas
+        ctx._arg_pos = tuple(pos)
         is_tuple = type(out) is tuple
         raw_outs = out if is_tuple else (out,)
         outputs = [_wrap(o) for o in raw_outs]
         out_arrays = [t._data for t in outputs]
         if cls.is_view:
             _link_view(outputs[0], args[0], cls, args)
-        _wire(ctx, args, raw, outputs, out_arrays)
-        ctx._store_saved(args, raw, outputs, out_arrays, raw_outs)
+        non_diff = ctx._non_diff
+        out_meta = []
+        for k, t in enumerate(outputs):
+            d = t._data
+            out_meta.append((d.shape, d.dtype, d))
+            if (non_diff and any(t is x or d is x for x in non_diff)) or \
+                    not (d.dtype.kind in "fc" or d.dtype == _BF16):
+                continue
+            t.grad_fn = ctx
+            t._output_nr = k
+            t._requires_grad = True
+        ctx._output_meta = tuple(out_meta)
+        if ANOMALY.enabled:
+            ctx._trace = forward_trace()
+        if ctx._to_save:
+            ctx._store_saved(args, raw, outputs, out_arrays, raw_outs)
         return tuple(outputs) if is_tuple else outputs[0]
+
+
+_BF16 = _dt.bfloat16.np
 
 
 def _link_view(view: Tensor, base: Tensor, op_cls, args) -> None:
