@@ -319,6 +319,11 @@ class Tensor:
         ``t._version[0] += 1`` also works (it writes through to the counter)."""
         return _Version(self._vc)
 
+    @_version.setter
+    def _version(self, counter) -> None:
+        # sharing a counter: ``view._version = base._version`` (or a one-element list)
+        self._vc = counter._cell if isinstance(counter, _Version) else counter
+
     _version_value = _version
 
     def retain_grad(self) -> None:

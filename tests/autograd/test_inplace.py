@@ -262,3 +262,10 @@ def test_python_augmented_assignment_on_item():
 def test_inplace_result_shape_and_dtype_errors():
     same_error(lambda lib: lib.ones(3).add_(lib.ones(2, 3)))
     same_error(lambda lib: lib.ones(3, dtype=lib.int64).mul_(1.5))
+
+
+def test_version_counter_can_be_shared_through_the_property():
+    a, b = ember.ones(2), ember.ones(2)
+    b._version = a._version
+    a.add_(1)
+    assert b._version == 1 and a._version == 1
