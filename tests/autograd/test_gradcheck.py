@@ -107,3 +107,18 @@ def test_gradcheck_warns_for_single_precision():
 
 def test_gradcheck_accepts_single_tensor_input():
     assert gradcheck(lambda a: a.exp(), x64(0.5, 1.0))
+
+
+def test_gradcheck_through_inplace_and_copyslices():
+    def f(a, w):
+        y = a * 1
+        y[:, 0].mul_(w[0])
+        y.t()[1].add_(w * w)
+        y.exp_()
+        return y * a
+
+    a = ember.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75], [0.1, 0.2, 0.3]],
+                     dtype=ember.float64, requires_grad=True)
+    w = x64(0.3, -0.6, 0.9)
+    assert gradcheck(f, (a, w))
+    assert gradgradcheck(f, (a, w))
