@@ -82,7 +82,9 @@ class Node:
         return 1
 
     def __call__(self, *grads):
-        return self.apply(list(grads))
+        """Run this node's backward on ``grads`` directly (one per output)."""
+        out = self.apply(list(grads))
+        return out[0] if len(out) == 1 else tuple(out)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {hex(id(self))}>"
@@ -124,6 +126,11 @@ class AccumulateGrad(Node):
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"
+
+    def __call__(self, grad):
+        from .engine import _accumulate
+        _accumulate(self.variable, grad, False)
+        return ()
 
     def _num_outputs(self) -> int:
         return 1

@@ -472,3 +472,15 @@ def test_grads_of_two_leaves_are_independent_tensors():
         (c * d).exp().sum().backward(create_graph=True)
         return same, a.grad, b.grad, c.grad.requires_grad, c.grad is d.grad
     same_as_torch(f)
+
+
+def test_calling_nodes_directly():
+    def f(lib):
+        x = leaf(lib)
+        one = lib.ones(2, 3, dtype=lib.float64)
+        g_exp = x.exp().grad_fn(one)
+        g_mul = (x * x).grad_fn(one)
+        acc = (x * 2).grad_fn.next_functions[0][0]
+        r = acc(one)
+        return g_exp, g_mul, r, x.grad
+    same_as_torch(f)
