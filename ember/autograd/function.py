@@ -525,6 +525,14 @@ class Function(metaclass=FunctionMeta):
             STATE.enabled = prev
         is_tuple = isinstance(out, tuple)
         outs = list(out) if is_tuple else [out]
+        for i, item in enumerate(ctx._to_save or ()):
+            if item is not None and not isinstance(item, Tensor):
+                raise TypeError("save_for_backward can only save variables, but argument "
+                                f"{i} is of type {type(item).__name__}")
+        if any(not any(d is o for o in outs) for d in ctx._dirty):
+            raise RuntimeError("Some elements marked as dirty during the forward method were "
+                               "not returned as output. The inputs that are modified inplace "
+                               "must all be outputs of the Function.")
         # An input returned as output is handed back as a new tensor (an alias).
         for k, o in enumerate(outs):
             if isinstance(o, Tensor) and any(o is a for a in args) and \

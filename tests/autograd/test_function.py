@@ -483,3 +483,32 @@ def test_function_ctx_type_exported():
         F.apply(leaf(lib))
         return seen
     same_as_torch(f)
+
+
+def test_ctx_misuse_errors():
+    def dirty_not_returned(lib):
+        class F(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                a.mul_(2)
+                ctx.mark_dirty(a)
+                return a * 1
+
+            @staticmethod
+            def backward(ctx, g):
+                return g
+        F.apply(leaf(lib) * 1)
+
+    def save_non_tensor(lib):
+        class G(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                ctx.save_for_backward(a, 3)
+                return a * 1
+
+            @staticmethod
+            def backward(ctx, g):
+                return g
+        G.apply(leaf(lib))
+    same_error(dirty_not_returned, match="marked as dirty")
+    same_error(save_non_tensor, match="save_for_backward can only save variables")
