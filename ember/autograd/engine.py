@@ -306,8 +306,8 @@ def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, all
     return tuple(result)
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
-             grad_variables=None, inputs=None) -> None:
+def backward(tensors, grad_tensors=None, retain_graph: bool | None = None,
+             create_graph: bool = False, grad_variables=None, inputs=None) -> None:
     """Compute the sum of gradients of ``tensors`` w.r.t. graph leaves into ``.grad``."""
     roots = _as_tuple(tensors)
     if grad_tensors is None:
@@ -341,9 +341,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
     run_backward(roots, grads, retain_graph, create_graph, only=only)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         only_inputs=True, allow_unused=None, is_grads_batched=False,
-         materialize_grads=False):
+def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
+         create_graph: bool = False, only_inputs: bool = True,
+         allow_unused: bool | None = None, is_grads_batched: bool = False,
+         materialize_grads: bool = False) -> tuple:
     """Return the gradients of ``outputs`` w.r.t. ``inputs`` (nothing is accumulated)."""
     outputs = _as_tuple(outputs)
     single_input = isinstance(inputs, Tensor)
