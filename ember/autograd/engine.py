@@ -316,10 +316,10 @@ def backward(tensors, grad_tensors=None, retain_graph: bool | None = None,
         grad_tensors = _as_tuple(grad_tensors)
     if len(grad_tensors) != len(roots):
         raise RuntimeError(f"got {len(grad_tensors)} tensors and {len(roots)} gradients")
-    for t in roots:
+    for i, t in enumerate(roots):
         if not t._requires_grad:
-            raise RuntimeError("element 0 of tensors does not require grad and does not have "
-                               "a grad_fn")
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not "
+                               "have a grad_fn")
     if retain_graph is None:
         retain_graph = create_graph
     grads = _make_grads(roots, grad_tensors, create_graph)
@@ -347,7 +347,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
          materialize_grads: bool = False) -> tuple:
     """Return the gradients of ``outputs`` w.r.t. ``inputs`` (nothing is accumulated)."""
     outputs = _as_tuple(outputs)
-    single_input = isinstance(inputs, Tensor)
     inputs = _as_tuple(inputs)
     if allow_unused is None:
         allow_unused = materialize_grads
@@ -364,10 +363,10 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
     if len(grad_outputs) != len(outputs):
         raise RuntimeError(f"grad requires one grad_output per output: got "
                            f"{len(grad_outputs)} and {len(outputs)}")
-    for t in outputs:
+    for i, t in enumerate(outputs):
         if not t._requires_grad:
-            raise RuntimeError("element 0 of tensors does not require grad and does not have "
-                               "a grad_fn")
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not "
+                               "have a grad_fn")
     if retain_graph is None:
         retain_graph = create_graph
     capture = {}
@@ -393,11 +392,23 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
             if materialize_grads:
                 from .. import zeros_like
                 g = zeros_like(t)
-        elif not create_graph:
-            g = g.detach()
+        else:
+            g = _writable(g if create_graph else g.detach())
         result.append(g)
-    del single_input
     return tuple(result)
+
+
+def _writable(g: Tensor) -> Tensor:
+    """``g``, or a copy in the same graph position when its memory is a read-only or
+    overlapping broadcast (what sum's backward produces): the caller may modify it."""
+    d = g._data
+    flags = getattr(d, "flags", None)
+    if flags is None or (flags.writeable and (d.size <= 1 or 0 not in d.strides)):
+        return g
+    out = _wrap(d.copy())
+    if g._requires_grad:
+        out.grad_fn, out._output_nr, out._requires_grad = g.grad_fn, g._output_nr, True
+    return out
 
 
 __all__ = ["backward", "grad", "run_backward"]

@@ -484,3 +484,18 @@ def test_calling_nodes_directly():
         r = acc(one)
         return g_exp, g_mul, r, x.grad
     same_as_torch(f)
+
+
+def test_grad_results_are_writable():
+    def f(lib):
+        x = leaf(lib)
+        (g,) = lib.autograd.grad(x.sum(), x)
+        g.add_(1)
+        (h,) = lib.autograd.grad((x * 2).sum(), x, create_graph=True)
+        return g, h.requires_grad
+    same_as_torch(f)
+
+
+def test_error_names_the_element_without_grad():
+    same_error(lambda lib: lib.autograd.backward([(leaf(lib) * 2).sum(), lib.ones(())]),
+               match="element 1 of tensors does not require grad")
