@@ -487,13 +487,14 @@ def test_calling_nodes_directly():
 
 
 def test_grad_results_are_writable():
-    def f(lib):
-        x = leaf(lib)
-        (g,) = lib.autograd.grad(x.sum(), x)
-        g.add_(1)
-        (h,) = lib.autograd.grad((x * 2).sum(), x, create_graph=True)
-        return g, h.requires_grad
-    same_as_torch(f)
+    # (torch hands back an expanded tensor here and refuses the in-place add; ember copies
+    # the read-only broadcast so the result can be used like any tensor)
+    x = ember.ones(2, 3, requires_grad=True)
+    (g,) = ember.autograd.grad(x.sum(), x)
+    g.add_(1)
+    assert g.tolist() == [[2.0] * 3] * 2
+    (h,) = ember.autograd.grad((x * 2).sum(), x, create_graph=True)
+    assert h.requires_grad
 
 
 def test_error_names_the_element_without_grad():
