@@ -620,8 +620,13 @@ class Op(Function):
     def apply(cls, *args):
         if STATE.enabled:
             for a in args:
-                if isinstance(a, Tensor) and a._requires_grad:
-                    return cls._apply_recording(args)
+                if isinstance(a, Tensor):
+                    if a._requires_grad:
+                        return cls._apply_recording(args)
+                    if a._base is not None and a._view_fn is not None:
+                        refresh_view(a)  # its base may have gained a graph in place
+                        if a._requires_grad:
+                            return cls._apply_recording(args)
         raw = [a._data if isinstance(a, Tensor) else a for a in args]
         out = cls.forward(NULL_CTX, *raw)
         if type(out) is tuple:

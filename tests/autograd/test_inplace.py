@@ -269,3 +269,15 @@ def test_version_counter_can_be_shared_through_the_property():
     b._version = a._version
     a.add_(1)
     assert b._version == 1 and a._version == 1
+
+
+def test_view_of_constant_base_that_gains_a_graph_in_place():
+    def f(lib):
+        w = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64, requires_grad=True)
+        y = lib.zeros(2, 3, dtype=lib.float64)
+        v = y[1]
+        y.add_(w)
+        z = v * 2
+        z.sum().backward()
+        return z.requires_grad, w.grad
+    same_as_torch(f)
