@@ -317,6 +317,7 @@ def backward(tensors, grad_tensors=None, retain_graph: bool | None = None,
     if len(grad_tensors) != len(roots):
         raise RuntimeError(f"got {len(grad_tensors)} tensors and {len(roots)} gradients")
     for i, t in enumerate(roots):
+        refresh_view(t)
         if not t._requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not "
                                "have a grad_fn")
@@ -364,6 +365,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
         raise RuntimeError(f"grad requires one grad_output per output: got "
                            f"{len(grad_outputs)} and {len(outputs)}")
     for i, t in enumerate(outputs):
+        refresh_view(t)
         if not t._requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not "
                                "have a grad_fn")

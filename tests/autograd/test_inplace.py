@@ -281,3 +281,15 @@ def test_view_of_constant_base_that_gains_a_graph_in_place():
         z.sum().backward()
         return z.requires_grad, w.grad
     same_as_torch(f)
+
+
+def test_backward_from_a_view_whose_base_gained_a_graph():
+    def f(lib):
+        w = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64, requires_grad=True)
+        y = lib.zeros(2, 3, dtype=lib.float64)
+        v = y[1]
+        y.mul_(w)
+        y.add_(w)
+        v.backward(lib.ones(3, dtype=lib.float64))
+        return w.grad
+    same_as_torch(f)
