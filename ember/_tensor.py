@@ -254,6 +254,8 @@ class Tensor:
     # -- autograd state -------------------------------------------------------------
     @property
     def requires_grad(self) -> bool:
+        if self._base is not None and self._view_fn is not None:
+            _refresh_view(self)  # a view whose base gained a graph in place
         return self._requires_grad
 
     @requires_grad.setter
@@ -278,6 +280,8 @@ class Tensor:
 
     @property
     def is_leaf(self) -> bool:
+        if self._base is not None and self._view_fn is not None:
+            _refresh_view(self)
         return self.grad_fn is None
 
     @property
@@ -518,6 +522,11 @@ class Tensor:
                     return self.to(_dt._BY_NAME[k])
             raise ValueError(f"invalid type: '{dtype}'")
         return self.to(dtype)
+
+
+def _refresh_view(t: Tensor) -> None:
+    from .autograd.function import refresh_view
+    refresh_view(t)
 
 
 def _rebuild(array, requires_grad, device_type):

@@ -293,3 +293,14 @@ def test_backward_from_a_view_whose_base_gained_a_graph():
         v.backward(lib.ones(3, dtype=lib.float64))
         return w.grad
     same_as_torch(f)
+
+
+def test_view_flags_follow_the_base():
+    def f(lib):
+        w = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64, requires_grad=True)
+        y = lib.zeros(2, 3, dtype=lib.float64)
+        v = y[1]
+        before = (v.requires_grad, v.is_leaf)
+        y.add_(w)
+        return before, v.requires_grad, v.is_leaf
+    same_as_torch(f)
