@@ -13,6 +13,13 @@ higher-order gradients work for every op.
 Memory rule: a node holds its inputs' nodes strongly and its outputs only as raw arrays
 (an output saved for backward is rebuilt on unpacking), so no tensor -> grad_fn -> tensor
 cycle is ever formed.
+
+In-place ops (``apply_inplace``) run the op functionally on an alias of the tensor's old
+value and then give the tensor the new node; the version counter (``Tensor._vc``, shared
+by views and ``detach()``) catches saved tensors modified afterwards. A view remembers its
+root base and how to re-create itself from it (``_view_fn``): writing into a view gives
+the base a ``CopySlices`` node, and a view whose base changed is re-derived from the base
+before its next use (``refresh_view``), as torch does.
 """
 
 from __future__ import annotations
