@@ -332,6 +332,8 @@ class Tensor:
 
     def retain_grad(self) -> None:
         """Populate ``.grad`` of this non-leaf tensor during backward."""
+        if self._base is not None and self._view_fn is not None:
+            _refresh_view(self)
         if self.grad_fn is None:
             if not self._requires_grad:
                 raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
@@ -356,6 +358,8 @@ class Tensor:
     def register_hook(self, hook):
         """``hook(grad) -> Tensor | None`` runs when the gradient of this tensor is computed;
         returns a handle whose ``remove()`` unregisters it."""
+        if self._base is not None and self._view_fn is not None:
+            _refresh_view(self)
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require "
                                "gradient")
