@@ -333,8 +333,8 @@ def backward(tensors, grad_tensors=None, retain_graph: bool | None = None,
         for t in inputs:
             if t.grad_fn is None:
                 if not t._requires_grad:
-                    raise RuntimeError("One of the differentiated Tensors does not require "
-                                       "grad")
+                    raise RuntimeError("can't retain_grad on Tensor that has "
+                                       "requires_grad=False")
                 only.add(accumulator_of(t))
             else:
                 t.retain_grad()
@@ -383,14 +383,14 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
     grads = _make_grads(outputs, grad_outputs, create_graph)
     captured = run_backward(outputs, grads, retain_graph, create_graph, capture=capture)
     result = []
-    for t in inputs:
+    for i, t in enumerate(inputs):
         key = (accumulator_of(t), 0) if t.grad_fn is None else (t.grad_fn, t._output_nr)
         g = captured.get(capture[key])
         if g is None:
             if not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have "
-                                   "been used in the graph. Set allow_unused=True if this is "
-                                   "the desired behavior.")
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not "
+                                   "have been used in the graph. Set allow_unused=True if "
+                                   "this is the desired behavior.")
             if materialize_grads:
                 from .. import zeros_like
                 g = zeros_like(t)

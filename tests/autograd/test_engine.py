@@ -145,7 +145,7 @@ def test_grad_unused_input_raises():
     def f(lib):
         x, u = leaf(lib), leaf(lib)
         lib.autograd.grad((x * 2).sum(), [x, u])
-    same_error(f, match="appears to not have been used")
+    same_error(f, match="The differentiated Tensor at index 1 appears to not have been used")
 
 
 def test_grad_non_leaf_input():
