@@ -20,7 +20,7 @@ def program(seed: int, lib, second_order: bool = False):
     for _ in range(8):
         a = rnd.choice(pool)
         b = rnd.choice(pool)
-        k = rnd.randrange(9)
+        k = rnd.randrange(11)
         if k == 0:
             r = a + b
         elif k == 1:
@@ -42,9 +42,19 @@ def program(seed: int, lib, second_order: bool = False):
         elif k == 7:
             r = a.transpose(0, 1).reshape(-1).view(a.shape[::-1]).transpose(0, 1) \
                 if a.dim() == 2 else a.expand(2, 3) * 1
-        else:
+        elif k == 8:
             r = a * 1
             r.mul_(b.mean())
+        elif k == 9 and a.dim() == 2:  # a view taken before its base is written through
+            base = a * 1                # another view, then used
+            early = base[rnd.randrange(2)]
+            base[:, rnd.randrange(3)].add_(b.sum())
+            pool.append(early * 1)
+            r = base
+        else:
+            r = a * 1
+            r.t().mul_(2.0) if r.dim() == 2 else r.mul_(2.0)
+            r = r.exp() if rnd.random() < 0.5 else r
         pool.append(r)
     out = sum(((t * t).sum() for t in pool[2:]), lib.tensor(0.0, dtype=lib.float64))
     if second_order:
