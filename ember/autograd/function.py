@@ -395,8 +395,8 @@ class BackwardNode(Node):
 
     # -- backward ----------------------------------------------------------------------
     def apply(self, grads: list):
-        meta = self._output_meta
-        if self._materialize:
+        if self._materialize and None in grads:
+            meta = self._output_meta
             for i, g in enumerate(grads):
                 if g is None:
                     shape, npdt, like = meta[i]
@@ -408,8 +408,8 @@ class BackwardNode(Node):
                 full[k] = g
             grads = full
         result = self._backward_fn(self, *grads)
-        if not isinstance(result, tuple):
-            result = (result,)
+        if type(result) is not tuple:
+            result = tuple(result) if isinstance(result, (tuple, list)) else (result,)
         n_args = len(self.needs_input_grad)
         if len(result) != n_args:
             if len(result) > n_args and all(r is None for r in result[n_args:]):
@@ -418,7 +418,10 @@ class BackwardNode(Node):
                 raise RuntimeError(
                     f"function {self.name()} returned an incorrect number of gradients "
                     f"(expected {n_args}, got {len(result)})")
-        return [result[p] for p in self._arg_pos]
+        pos = self._arg_pos
+        if len(pos) == n_args:  # every argument is a tensor
+            return list(result)
+        return [result[p] for p in pos]
 
 
 def _zeros_like_array(like, shape, npdt):
@@ -469,8 +472,10 @@ def _backward_class_for(cls):
         base = globals().get("Function")  # None while Function itself is being created
         if base is not None and bw is base.backward and cls.vjp is not base.vjp:
             bw = cls.vjp  # the user wrote vjp only
+        uses_setup = base is not None and cls.setup_context is not base.setup_context
         node_cls = type(name, (BackwardNode,), {"_forward_cls": cls, "_node_name": name,
-                                                 "_backward_fn": staticmethod(bw)})
+                                                 "_backward_fn": staticmethod(bw),
+                                                 "_uses_setup": uses_setup})
         cls._backward_cls = node_cls
     return node_cls
 
@@ -512,14 +517,13 @@ class Function(metaclass=FunctionMeta):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        ctx = _backward_class_for(cls)()
-        requires = STATE.enabled and any(
-            isinstance(a, Tensor) and a._requires_grad for a in args)
-        ctx.needs_input_grad = tuple(
-            isinstance(a, Tensor) and a._requires_grad and STATE.enabled for a in args)
-        uses_setup = cls.setup_context.__func__ is not Function.setup_context.__func__ \
-            if hasattr(cls.setup_context, "__func__") else \
-            cls.setup_context is not Function.setup_context
+        node_cls = _backward_class_for(cls)
+        ctx = node_cls()
+        enabled = STATE.enabled
+        need = tuple(enabled and isinstance(a, Tensor) and a._requires_grad for a in args)
+        requires = any(need)
+        ctx.needs_input_grad = need
+        uses_setup = node_cls._uses_setup
         prev = STATE.enabled
         STATE.enabled = False
         try:
@@ -536,34 +540,26 @@ class Function(metaclass=FunctionMeta):
             if item is not None and not isinstance(item, Tensor):
                 raise TypeError("save_for_backward can only save variables, but argument "
                                 f"{i} is of type {type(item).__name__}")
-        if any(not any(d is o for o in outs) for d in ctx._dirty):
-            raise RuntimeError("Some elements marked as dirty during the forward method were "
-                               "not returned as output. The inputs that are modified inplace "
-                               "must all be outputs of the Function.")
-        # An input returned as output is handed back as a new tensor (an alias).
+        dirty = ctx._dirty
+        if dirty:
+            _check_dirty(dirty, outs, requires)
+        tensors = []
         for k, o in enumerate(outs):
-            if isinstance(o, Tensor) and any(o is a for a in args) and \
-                    not any(o is d for d in ctx._dirty):
-                alias = _wrap(o._data)
-                alias._vc = o._vc
-                alias._base = o._base if o._base is not None else o
-                outs[k] = alias
-        for d in ctx._dirty:
-            d._vc[0] += 1
-        tensors = [o for o in outs if isinstance(o, Tensor)]
+            if isinstance(o, Tensor):
+                if any(o is a for a in args) and not any(o is d for d in dirty):
+                    # an input returned as output is handed back as a new tensor (an alias)
+                    alias = _wrap(o._data)
+                    alias._vc = o._vc
+                    alias._base = o._base if o._base is not None else o
+                    outs[k] = o = alias
+                tensors.append(o)
         if len(tensors) != len(outs):  # backward still gets one gradient per output
             ctx._out_pos = (len(outs), [k for k, o in enumerate(outs) if isinstance(o, Tensor)])
         if requires:
-            for d in ctx._dirty:
-                if d.grad_fn is None and d._requires_grad:
-                    raise RuntimeError("a leaf Variable that requires grad is being used in "
-                                       "an in-place operation.")
-            for d in ctx._dirty:
-                if d._base is not None and d._view_fn is not None:
-                    _check_view_of_leaf(d)
-            _wire(ctx, args, args, tensors, [t._data for t in tensors])
-            ctx._store_saved(args, args, tensors, [t._data for t in tensors])
-            for d in ctx._dirty:  # a view modified in place: rewire its base too
+            arrays = [t._data for t in tensors]
+            _wire(ctx, args, args, tensors, arrays)
+            ctx._store_saved(args, args, tensors, arrays)
+            for d in dirty:  # a view modified in place: rewire its base too
                 if d._base is not None and d._view_fn is not None and d.grad_fn is ctx:
                     result = _wrap(d._data)
                     result.grad_fn, result._output_nr = ctx, d._output_nr
@@ -574,6 +570,23 @@ class Function(metaclass=FunctionMeta):
             ctx._to_save = None
         result = tuple(outs) if is_tuple else outs[0]
         return result
+
+
+def _check_dirty(dirty, outs, requires: bool) -> None:
+    """torch's checks for inputs a custom Function modified in place; bumps versions."""
+    if any(not any(d is o for o in outs) for d in dirty):
+        raise RuntimeError("Some elements marked as dirty during the forward method were "
+                           "not returned as output. The inputs that are modified inplace "
+                           "must all be outputs of the Function.")
+    for d in dirty:
+        d._vc[0] += 1
+    if requires:
+        for d in dirty:
+            if d.grad_fn is None and d._requires_grad:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an "
+                                   "in-place operation.")
+            if d._base is not None and d._view_fn is not None:
+                _check_view_of_leaf(d)
 
 
 def once_differentiable(fn):
