@@ -215,6 +215,9 @@ def _execute(node, in_grads, create_graph, retain_graph, captured, capture, accu
     if is_leaf:
         if capture is None and accumulate and (only is None or node in only):
             _accumulate(node.variable, in_grads[0], create_graph)
+        if node._hooks:
+            for h in list(node._hooks):
+                h((), tuple(in_grads))
         return ()
     if not apply_node:
         return None

@@ -128,3 +128,16 @@ def test_hook_handle_context_manager():
         pass
     (x * 2).sum().backward()
     assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_accumulate_grad_node_hooks():
+    def f(lib):
+        x = leaf(lib)
+        y = x * 2
+        acc = y.grad_fn.next_functions[0][0]
+        seen = []
+        acc.register_prehook(lambda go: seen.append(("pre", go[0].clone())))
+        acc.register_hook(lambda gi, go: seen.append(("post", len(gi), go[0].clone())))
+        y.sum().backward()
+        return seen, x.grad
+    same_as_torch(f)
