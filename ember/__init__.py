@@ -33,6 +33,7 @@ from .ops.shape import *
 from .ops.creation import range_ as range  # noqa: A001 - torch.range
 from ._printing import set_printoptions
 from . import autograd, backends, cuda, linalg, accelerator
+from . import return_types
 from ._state import (
     are_deterministic_algorithms_enabled, get_num_threads, is_tensor, is_floating_point,
     is_complex, is_nonzero, numel, result_type, set_num_threads, use_deterministic_algorithms,
