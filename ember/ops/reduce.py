@@ -125,7 +125,7 @@ def sum_to_size(self, *size) -> Tensor:
         size = size[0]
     size = tuple(size)
     shape = self._data.shape
-    ok = len(size) <= len(shape) and all(
+    ok = len(size) <= len(shape) and builtins.all(
         s == t or s == 1 for s, t in zip(size, shape[len(shape) - len(size):]))
     if not ok:
         raise RuntimeError(f"size {shape_str(size)} is not expandable to size "
@@ -1091,7 +1091,14 @@ def _quantile(op, input, q, dim, keepdim, interpolation, ignore_nan):
     lo, hi = xp.broadcast_to(lo, full), xp.broadcast_to(hi, full)
     vlo = _Gather.apply(srt, xp.ascontiguousarray(lo), d, True)
     vhi = _Gather.apply(srt, xp.ascontiguousarray(hi), d, True)
-    res = vlo + (vhi - vlo) * _const(xp.broadcast_to(w, full).astype(xd.dtype))
+    if interpolation == "linear" and isinstance(q, Tensor):
+        # the weight is differentiable in q (torch gives q a gradient)
+        scale = xp.maximum(valid - 1, 0) if ignore_nan else xp.full(nan.shape, n - 1)
+        wt = q.reshape(qshape) * _const(scale.astype(xd.dtype)) - _const(
+            xp.where(allnan, 0, lo).astype(xd.dtype))
+    else:
+        wt = _const(xp.broadcast_to(w, full).astype(xd.dtype))
+    res = vlo + (vhi - vlo) * wt
     perm = [d] + [i for i in range(xd.ndim) if i != d]
     res = res.permute(perm)  # (m, other dims...)
     rest = [s for i, s in enumerate(input.shape) if dim is not None and i != d]
@@ -1267,7 +1274,10 @@ def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None) -> Tensor:
             break
         a = tuple(slice(1, None) if i == d else slice(None) for i in range(x.ndim))
         b = tuple(slice(None, L - 1) if i == d else slice(None) for i in range(x.ndim))
-        x = (x[a] != x[b]) if x.dtype is _dt.bool else x[a] - x[b]
+        if x.dtype is _dt.bool:  # torch: logical xor of neighbours
+            x = _wrap(x._data[a] != x._data[b])
+        else:
+            x = x[a] - x[b]
     return x
 
 
