@@ -21,6 +21,15 @@ class Size(tuple):
 
     __slots__ = ()
 
+    def __new__(cls, sizes=()):
+        sizes = tuple(sizes)
+        for i, s in enumerate(sizes):
+            if not isinstance(s, (int, np.integer)) and not (
+                    hasattr(s, "__index__") and getattr(s, "ndim", 1) == 0):
+                raise TypeError(f"torch.Size() takes an iterable of 'int' (item {i} is "
+                                f"'{type(s).__name__}')")
+        return tuple.__new__(cls, (int(s) for s in sizes))
+
     def __repr__(self) -> str:
         return f"torch.Size([{', '.join(map(str, self))}])"
 
@@ -37,7 +46,22 @@ class Size(tuple):
         return Size(r) if isinstance(k, slice) else r
 
     def __add__(self, other):
-        return Size(tuple.__add__(self, tuple(other)))
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple.__add__(self, other))
+
+    def __radd__(self, other):
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple.__add__(other, self))
+
+    def __mul__(self, n):
+        return Size(tuple.__mul__(self, n))
+
+    __rmul__ = __mul__
+
+    def __reduce__(self):
+        return (Size, (tuple(self),))
 
 
 _new = object.__new__
@@ -109,17 +133,22 @@ class Tensor:
     __array_priority__ = 1000  # so ndarray (op) Tensor defers to Tensor's reflected ops
 
     def __new__(cls, *args, device=None, dtype=None):
-        dt = _dt.to_dtype(dtype) if dtype is not None else _dt.float32
+        dt = _dt.to_dtype(dtype) if dtype is not None else _dt.get_default_dtype()
         xp = xp_for(as_device(device))
+        if len(args) == 1 and isinstance(args[0], Size):
+            args = tuple(args[0])
         if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
             a = args[0]
             if isinstance(a, Tensor):
                 data = a._data
             else:
-                data = xp.asarray(np.asarray(a, dtype=dt.np) if xp is np else a, dtype=dt.np)
+                from .ops.creation import _from_data
+                data = _from_data(a, dt)
+                data = data if xp is np else xp.asarray(data)
         else:
-            if not all(isinstance(s, (int, np.integer)) for s in args):
-                raise TypeError(f"new(): invalid data type '{type(args[0]).__name__}'")
+            for s in args:
+                if not isinstance(s, (int, np.integer)):
+                    raise TypeError(f"new(): invalid data type '{type(s).__name__}'")
             data = xp.zeros(tuple(int(s) for s in args) or (0,), dtype=dt.np)
         t = _wrap(data)
         if cls is not Tensor:
@@ -462,18 +491,23 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is "
-                               f"ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is "
+                               "ambiguous")
         return bool(self.item())
 
+    def _scalar(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
+
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._scalar())
 
     def __complex__(self) -> complex:
-        return complex(self.item())
+        return complex(self._scalar())
 
     def __index__(self) -> int:
         if self._data.size != 1 or self._data.dtype.kind not in "iub":

@@ -34,9 +34,8 @@ def set_device(device) -> None:
 
 
 def synchronize(device=None) -> None:
-    cp = cupy_module()
-    if cp is not None:
-        cp.cuda.runtime.deviceSynchronize()
+    """Wait for all work on the GPU (AssertionError without CUDA, as in torch)."""
+    _require().cuda.runtime.deviceSynchronize()
 
 
 def manual_seed(seed: int) -> None:
@@ -68,3 +67,44 @@ def memory_allocated(device=None) -> int:
 
 def is_bf16_supported() -> bool:
     return is_available()
+
+
+def seed() -> None:
+    """Seed the GPU generator non-deterministically (a no-op without CUDA)."""
+    cp = cupy_module()
+    if cp is not None:
+        cp.random.seed()
+
+
+seed_all = seed
+
+
+def initial_seed() -> int:
+    _require()
+    from .random import initial_seed as _initial
+    return _initial()
+
+
+def get_rng_state(device="cuda"):
+    """The GPU generator state; ember's GPU draws come from the default generator."""
+    _require()
+    from .random import get_rng_state as _get
+    return _get()
+
+
+def set_rng_state(new_state, device="cuda") -> None:
+    _require()
+    from .random import set_rng_state as _set
+    _set(new_state)
+
+
+def max_memory_allocated(device=None) -> int:
+    return memory_allocated(device)
+
+
+def memory_reserved(device=None) -> int:
+    cp = cupy_module()
+    return 0 if cp is None else cp.get_default_memory_pool().total_bytes()
+
+
+max_memory_reserved = memory_reserved

@@ -1,4 +1,4 @@
 """ember.backends: torch.backends' flags, as harmless stand-ins so device-agnostic
 torch code runs unchanged."""
 
-from . import cudnn, mps  # noqa: F401
+from . import cuda, cudnn, mps  # noqa: F401

@@ -53,24 +53,48 @@ def _from_data(data, dtype):
     if isinstance(data, Tensor):
         arr = data.__array__()
         return arr.astype(dtype.np) if dtype is not None else arr.copy()
+    if isinstance(data, str):
+        raise TypeError("new(): invalid data type 'str'")
     if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
         data = _untensor(data)
-    if isinstance(data, np.ndarray):
+    if isinstance(data, (np.ndarray, np.generic)):
         arr = np.array(data)
         if dtype is None:
             dtype = _dt.from_numpy_dtype(arr.dtype)
     else:
-        try:
-            arr = np.array(data)
-        except ValueError as exc:
-            raise ValueError(f"expected sequence of equal lengths: {exc}") from None
-        if arr.dtype == object:
-            raise TypeError(f"Could not infer dtype of {type(_first(data)).__name__}")
-        if arr.dtype.kind in "USO":
-            raise TypeError(f"new(): invalid data type '{arr.dtype.name.rstrip('0123456789')}'")
+        if not isinstance(data, (list, tuple, int, float, complex, bool, np.generic)) \
+                and hasattr(data, "__array__"):
+            data = np.asarray(data)
+            return _from_data(data, dtype)
+        _check_nested(data, 0)
+        arr = np.array(data)
+        if arr.dtype == object and arr.size:
+            bad = next(x for x in _flat(data) if not isinstance(x, (int, float, complex)))
+            raise RuntimeError(f"Could not infer dtype of {type(bad).__name__}")
         if dtype is None:
             dtype = _infer_dtype(arr)
     return arr.astype(dtype.np, copy=False)
+
+
+def _check_nested(data, depth: int) -> None:
+    """torch's errors for ragged nested sequences and strings inside them."""
+    if not isinstance(data, (list, tuple)):
+        return
+    lengths = None
+    for x in data:
+        if isinstance(x, str):
+            raise ValueError("too many dimensions 'str'")
+        if isinstance(x, (list, tuple)):
+            if lengths is None:
+                lengths = len(x)
+            elif len(x) != lengths:
+                raise ValueError(f"expected sequence of length {lengths} at dim {depth + 1} "
+                                 f"(got {len(x)})")
+            _check_nested(x, depth + 1)
+        elif lengths is not None:
+            raise TypeError("not a sequence")
+    if lengths is not None and any(not isinstance(x, (list, tuple)) for x in data):
+        raise TypeError("not a sequence")
 
 
 def _flat(data):
@@ -123,8 +147,27 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     """A tensor sharing memory with NumPy array ``ndarray``."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
-    _dt.from_numpy_dtype(ndarray.dtype)
+    if _dt.from_numpy_dtype(ndarray.dtype).np != ndarray.dtype:
+        # ember has no uint16/32/64 tensors; sharing memory would change the meaning of bits
+        raise TypeError(f"can't convert np.ndarray of type numpy.{ndarray.dtype}: ember has no "
+                        "unsigned dtypes wider than uint8; use ember.tensor(array) to copy it "
+                        "into a wider signed dtype")
     return _wrap(ndarray)
+
+
+def from_dlpack(ext_tensor) -> Tensor:
+    """A tensor sharing memory with any DLPack-exporting object (a torch/CuPy tensor, a
+    NumPy array, ...)."""
+    if isinstance(ext_tensor, Tensor):
+        return ext_tensor
+    dev_type = ext_tensor.__dlpack_device__()[0] if hasattr(ext_tensor, "__dlpack_device__") \
+        else 1
+    if int(dev_type) == 2:  # kDLCUDA
+        data = xp_for(as_device("cuda")).from_dlpack(ext_tensor)
+    else:
+        data = np.from_dlpack(ext_tensor)
+    _dt.from_numpy_dtype(data.dtype)
+    return _wrap(data)
 
 
 def _dtype_or_default(dtype, default=None):
@@ -135,12 +178,15 @@ def _dtype_or_default(dtype, default=None):
 
 def _filled(fill, size, dtype, device, requires_grad, out=None):
     shape = _size(size)
+    if out is not None:
+        dt = _dt.to_dtype(dtype) if dtype is not None else out.dtype
+        xp = xp_for(out.device)
+        out._data = xp.full(shape, fill, dtype=dt.np)
+        out._vc[0] += 1
+        return out
     dt = _dtype_or_default(dtype)
     xp = _xp(device)
     data = xp.full(shape, fill, dtype=dt.np) if fill is not None else xp.empty(shape, dt.np)
-    if out is not None:
-        out._data = data
-        return out
     return _finish(data, requires_grad)
 
 
@@ -221,7 +267,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0 and end != start:
-        raise RuntimeError(f"upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
     if dtype is None:
         if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in vals):
             dt = _dt.int64
@@ -229,6 +275,8 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
             dt = _dt.get_default_dtype()
     else:
         dt = _dt.to_dtype(dtype)
+    if dt is _dt.bool:
+        raise NotImplementedError('"arange_cpu" not implemented for \'Bool\'')
     n = max(int(math.ceil((end - start) / step)), 0)
     data = (start + np.arange(n, dtype=np.float64 if dt.category >= 2 else np.int64) * step)
     return _finish(_to_backend(data.astype(dt.np), device), requires_grad)
@@ -270,35 +318,67 @@ def _rand_out(arr, dt, device, requires_grad):
     return _finish(_to_backend(arr.astype(dt.np, copy=False), device), requires_grad)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False,
-         out=None) -> Tensor:
-    """Uniform samples on [0, 1)."""
+def _float_dtype(dtype, kernel: str) -> _dt.dtype:
     dt = _dtype_or_default(dtype)
-    return _rand_out(_gen(generator).random(_size(size)), dt, device, requires_grad)
+    if not (dt.is_floating_point or dt.is_complex):
+        from .sampling import _TYPE_NAMES
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_TYPE_NAMES[dt.name]}\'')
+    return dt
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False,
+         out=None, layout=None, pin_memory=False) -> Tensor:
+    """Uniform samples on [0, 1)."""
+    dt = _float_dtype(dtype, "check_uniform_bounds")
+    t = _rand_out(_gen(generator).random(_size(size)), dt, device, requires_grad)
+    return _into(out, t)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False,
-          out=None) -> Tensor:
+          out=None, layout=None, pin_memory=False) -> Tensor:
     """Standard normal samples."""
-    dt = _dtype_or_default(dtype)
-    return _rand_out(_gen(generator).standard_normal(_size(size)), dt, device, requires_grad)
+    dt = _float_dtype(dtype, "normal_kernel_cpu")
+    t = _rand_out(_gen(generator).standard_normal(_size(size)), dt, device, requires_grad)
+    return _into(out, t)
 
 
-def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
-            requires_grad=False, out=None) -> Tensor:
-    """Integers uniformly drawn from [low, high)."""
+def _into(out, t: Tensor) -> Tensor:
+    if out is None:
+        return t
+    out._data = t._data
+    out._vc[0] += 1
+    return out
+
+
+def randint(*args, size=None, low=None, high=None, generator=None, dtype=None, device=None,
+            requires_grad=False, out=None, layout=None, pin_memory=False) -> Tensor:
+    """Integers uniformly drawn from [low, high): ``randint(high, size)`` or
+    ``randint(low, high, size)``."""
+    args = list(args)
+    if size is None and args and isinstance(args[-1], (tuple, list)):
+        size = args.pop()
     if size is None:
-        if high is None or not isinstance(high, (tuple, list)):
-            raise TypeError("randint() missing required argument 'size'")
-        low, high, size = 0, low, high
+        raise TypeError("randint() missing required argument 'size' (pos 2)")
+    if len(args) == 1:
+        if high is None:
+            high = args[0]
+        else:
+            low = args[0]
+    elif len(args) == 2:
+        low, high = args
+    elif len(args) > 2:
+        raise TypeError(f"randint() takes at most 3 positional arguments ({len(args) + 1} "
+                        f"given)")
     if high is None:
-        low, high = 0, low
+        raise TypeError("randint() missing required argument 'high'")
+    low = 0 if low is None else low
+    low, high = (int(v.item()) if isinstance(v, Tensor) else int(v) for v in (low, high))
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
                            f">= to={high}")
     dt = _dt.to_dtype(dtype) if dtype is not None else _dt.int64
     arr = _gen(generator).integers(low, high, size=_size((size,)))
-    return _rand_out(arr, dt, device, requires_grad)
+    return _into(out, _rand_out(arr, dt, device, requires_grad))
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False,
@@ -311,28 +391,85 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False,
 
 
 def rand_like(input, *, dtype=None, device=None, requires_grad=False, generator=None,
-              memory_format=None) -> Tensor:
+              layout=None, memory_format=None) -> Tensor:
+    """Uniform samples on [0, 1) shaped like ``input``."""
     dt, dev = _like(input, dtype, device)
     return rand(input.shape, dtype=dt, device=dev, requires_grad=requires_grad,
                 generator=generator)
 
 
 def randn_like(input, *, dtype=None, device=None, requires_grad=False, generator=None,
-               memory_format=None) -> Tensor:
+               layout=None, memory_format=None) -> Tensor:
+    """Standard normal samples shaped like ``input``."""
     dt, dev = _like(input, dtype, device)
     return randn(input.shape, dtype=dt, device=dev, requires_grad=requires_grad,
                  generator=generator)
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False,
-                 generator=None, memory_format=None) -> Tensor:
+                 generator=None, layout=None, memory_format=None) -> Tensor:
+    """Random integers in [low, high) shaped like ``input`` (``randint_like(x, high)``)."""
     if high is None:
         low, high = 0, low
     dt, dev = _like(input, dtype, device)
-    return randint(low, high, tuple(input.shape), dtype=dt, device=dev, generator=generator)
+    return randint(low, high, tuple(input.shape), dtype=dt, device=dev, generator=generator,
+                   requires_grad=requires_grad)
 
 
-__all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "empty", "full",
+# ----- Tensor.new_* ---------------------------------------------------------------------
+
+def _new_opts(self, dtype, device):
+    return (_dt.to_dtype(dtype) if dtype is not None else self.dtype,
+            device if device is not None else self.device)
+
+
+def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False,
+               layout=None, pin_memory=False) -> Tensor:
+    """A new tensor copied from ``data`` with this tensor's dtype and device by default."""
+    dt, dev = _new_opts(self, dtype, device)
+    return tensor(data, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
+              pin_memory=False) -> Tensor:
+    """Zeros of ``size`` with this tensor's dtype and device by default."""
+    dt, dev = _new_opts(self, dtype, device)
+    return zeros(*size, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def new_ones(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
+             pin_memory=False) -> Tensor:
+    """Ones of ``size`` with this tensor's dtype and device by default."""
+    dt, dev = _new_opts(self, dtype, device)
+    return ones(*size, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def new_empty(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
+              pin_memory=False) -> Tensor:
+    """An uninitialized (zero-filled in ember) tensor with this tensor's dtype/device."""
+    dt, dev = _new_opts(self, dtype, device)
+    return empty(*size, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False,
+             layout=None, pin_memory=False) -> Tensor:
+    """``fill_value`` everywhere, with this tensor's dtype and device by default."""
+    dt, dev = _new_opts(self, dtype, device)
+    return full(size, fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def new(self, *args, device=None) -> Tensor:
+    """Legacy ``x.new(...)``: like ``Tensor(...)`` with this tensor's dtype and device."""
+    return Tensor(*args, dtype=self.dtype, device=device if device is not None
+                  else self.device)
+
+
+for _name in ("new_tensor", "new_zeros", "new_ones", "new_empty", "new_full", "new"):
+    setattr(Tensor, _name, globals()[_name])
+del _name
+
+
+__all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "from_dlpack", "zeros", "ones", "empty", "full",
            "zeros_like", "ones_like", "empty_like", "full_like", "eye", "arange", "linspace",
            "logspace", "rand", "randn", "randint", "randperm", "rand_like", "randn_like",
            "randint_like"]
