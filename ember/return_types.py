@@ -30,7 +30,7 @@ def _structseq(name: str, fields: tuple):
     ns = {"__new__": __new__, "__repr__": __repr__, "__str__": __repr__,
           "__reduce__": __reduce__, "__slots__": (), "_fields": fields,
           "n_fields": len(fields), "n_sequence_fields": len(fields),
-          "n_unnamed_fields": 0, "__module__": "torch.return_types"}
+          "n_unnamed_fields": 0, "__module__": __name__}
     for i, f in enumerate(fields):
         ns[f] = property(lambda self, i=i: tuple.__getitem__(self, i))
     cls = type(name, (tuple,), ns)

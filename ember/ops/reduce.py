@@ -528,10 +528,14 @@ def _amaxmin(op: str, input: Tensor, dim, keepdim: bool, big: bool) -> Tensor:
     dims = _dims_of(input, dim)
     xd = input._data
     if xd.size == 0:
+        if isinstance(dim, (tuple, list)) and len(dim) == 0 or dim is None:
+            raise RuntimeError(f"{op}(): Expected reduction dim to be specified for "
+                               "input.numel() == 0. Specify the reduction dim with the 'dim' "
+                               "argument.")
         empty = [d for d in dims if xd.shape[d] == 0] if xd.ndim else []
-        if empty or not dims:
-            raise IndexError(f"{op}(): Expected reduction dim {empty[0] if empty else 0} to "
-                             "have non-zero size.")
+        if empty:
+            raise IndexError(f"{op}(): Expected reduction dim {empty[0]} to have non-zero "
+                             "size.")
     ax = _np_axis(input, dims)
     if not _is_float(input):
         return _wrap((xd.max if big else xd.min)(axis=ax, keepdims=keepdim))
@@ -561,12 +565,12 @@ def aminmax(input, *, dim=None, keepdim: bool = False, out=None):
         raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
                            "operation has no identity.")
     d = () if dim is None else wrap_dim(_int_dim("aminmax", dim), input._data.ndim)
-    if dim is not None:
-        _check_nonempty_dim("aminmax", input, d)
+    if dim is not None and input._data.ndim and input._data.shape[d] == 0:
+        raise IndexError(f"aminmax: Expected reduction dim {d} to have non-zero size.")
     if dim is None and keepdim:
         d = tuple(range(input._data.ndim))
-    return _rt.aminmax(_amaxmin("aminmax", input, d, keepdim, False),
-                       _amaxmin("aminmax", input, d, keepdim, True))
+    return _rt.aminmax(_amaxmin("amin", input, d, keepdim, False),
+                       _amaxmin("amax", input, d, keepdim, True))
 
 
 def _argext(op: str, input: Tensor, dim, keepdim: bool, big: bool) -> Tensor:

@@ -1,0 +1,119 @@
+"""Reduction behaviour the OpInfo registry cannot express: return_types, grad_fn names,
+higher-order gradients at zeros, the binary max/min form."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+import ember
+
+torch = pytest.importorskip("torch")
+
+
+def _pair(a):
+    return ember.tensor(a), torch.tensor(a)
+
+
+def test_return_types_behave_like_torch():
+    e, t = _pair(np.array([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]]))
+    er, tr = ember.max(e, 1), torch.max(t, 1)
+    assert type(er).__name__ == "max" and isinstance(er, tuple)
+    values, indices = er
+    assert values is er.values and indices is er.indices and er[0] is er.values
+    assert er._fields == ("values", "indices")
+    np.testing.assert_array_equal(values.numpy(), tr.values.numpy())
+    np.testing.assert_array_equal(indices.numpy(), tr.indices.numpy())
+    assert repr(er).splitlines()[0] == repr(tr).splitlines()[0] == "torch.return_types.max("
+    assert repr(er).splitlines()[1].startswith("values=tensor([5., 7.]")
+    mm = ember.aminmax(e)
+    assert (mm.min.item(), mm.max.item()) == (0.0, 7.0)
+    assert ember.return_types.sort is type(ember.sort(e))
+    rebuilt = pickle.loads(pickle.dumps(ember.return_types.topk((1, 2))))
+    assert rebuilt == (1, 2) and rebuilt.indices == 2
+
+
+@pytest.mark.parametrize("expr,name", [
+    ("x.max()", "MaxBackward1"), ("x.max(1)[0]", "MaxBackward0"),
+    ("x.min(0).values", "MinBackward0"), ("x.amax(1)", "AmaxBackward0"),
+    ("x.median()", "MedianBackward0"), ("x.median(1)[0]", "MedianBackward1"),
+    ("x.sort(1)[0]", "SortBackward0"), ("x.topk(1)[0]", "TopkBackward0"),
+    ("x.kthvalue(1)[0]", "KthvalueBackward0"), ("x.mode(1)[0]", "ModeBackward0"),
+    ("x.prod()", "ProdBackward0"), ("x.prod(1)", "ProdBackward1"),
+    ("x.std(1)", "StdBackward0"), ("x.var()", "VarBackward0"),
+    ("x.logsumexp(1)", "LogsumexpBackward0"), ("x.norm()", "LinalgVectorNormBackward0"),
+    ("x.cumsum(1)", "CumsumBackward0"), ("x.cumprod(1)", "CumprodBackward0"),
+    ("x.cummax(1)[0]", "CummaxBackward0"), ("x.logcumsumexp(1)", "LogcumsumexpBackward0"),
+    ("x.nansum()", "NansumBackward0"), ("x.sum(1)", "SumBackward1"),
+])
+def test_grad_fn_names_match_torch(expr, name):
+    data = np.array([[1.0, 3.0, 2.0], [4.0, 6.0, 0.5]])
+    for lib in (ember, torch):
+        x = lib.tensor(data, requires_grad=True)  # noqa: F841 - used by eval
+        assert type(eval(expr).grad_fn).__name__ == name
+
+
+def _second_order(lib, fn, data):
+    x = lib.tensor(data, requires_grad=True)
+    y = fn(x)
+    w = lib.tensor(np.linspace(0.5, 1.5, y.numel()).reshape(tuple(y.shape)))
+    (g,) = lib.autograd.grad((y * w).sum(), x, create_graph=True)
+    (gg,) = lib.autograd.grad((g * g).sum(), x)
+    return g.detach().numpy(), gg.numpy()
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: x.prod(), lambda x: x.prod(1), lambda x: x.cumprod(1), lambda x: x.cumprod(0)])
+def test_prod_cumprod_double_backward_with_a_zero(fn):
+    data = np.array([[1.5, 0.0, -2.0, 0.7], [0.3, 1.2, 0.9, 0.0]])
+    e_g, e_gg = _second_order(ember, fn, data)
+    t_g, t_gg = _second_order(torch, fn, data)
+    np.testing.assert_allclose(e_g, t_g, atol=1e-12)
+    np.testing.assert_allclose(e_gg, t_gg, atol=1e-12)
+
+
+def test_prod_first_order_with_several_zeros():
+    data = np.array([[0.0, 2.0, 0.0], [0.0, 3.0, 4.0]])
+    for dim in (None, 0, 1):
+        grads = []
+        for lib in (ember, torch):
+            x = lib.tensor(data, requires_grad=True)
+            y = x.prod() if dim is None else x.prod(dim)
+            y.sum().backward()
+            grads.append(x.grad.numpy())
+        np.testing.assert_array_equal(*grads)
+
+
+def test_std_of_constant_has_zero_grad_like_torch():
+    for lib in (ember, torch):
+        x = lib.ones(2, 3, dtype=lib.float64, requires_grad=True)
+        x.std(1).sum().backward()
+        np.testing.assert_array_equal(x.grad.numpy(), np.zeros((2, 3)))
+
+
+def test_max_with_tensor_is_elementwise_maximum():
+    if not hasattr(ember, "maximum"):
+        pytest.skip("ember.maximum not available yet")
+    a, b = np.array([1.0, 5.0, -2.0]), np.array([3.0, 4.0, -1.0])
+    np.testing.assert_array_equal(ember.max(ember.tensor(a), ember.tensor(b)).numpy(),
+                                  np.maximum(a, b))
+    np.testing.assert_array_equal(ember.tensor(a).min(ember.tensor(b)).numpy(),
+                                  np.minimum(a, b))
+
+
+def test_integer_reductions_give_int64_and_bool_results():
+    x = ember.tensor([[1, 2], [3, 4]], dtype=ember.int32)
+    assert x.sum().dtype is ember.int64 and x.prod(1).dtype is ember.int64
+    assert x.cumsum(0).dtype is ember.int64 and ember.tensor([True, True]).sum().item() == 2
+    assert x.all().dtype is ember.bool and x.any(1).tolist() == [True, True]
+    assert ember.tensor([1, 0], dtype=ember.uint8).all().dtype is ember.uint8
+    assert x.float().sum(dtype=ember.float64).dtype is ember.float64
+
+
+def test_indices_do_not_require_grad():
+    x = ember.tensor([[1.0, 3.0], [2.0, 0.0]], requires_grad=True)
+    for res in (x.max(1), x.sort(0), x.topk(1), x.cummin(1), x.median(0)):
+        assert res.values.requires_grad and not res.indices.requires_grad
+        assert res.indices.dtype is ember.int64
