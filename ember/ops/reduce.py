@@ -185,7 +185,9 @@ def _add_at(xp, out, index, vals) -> None:
 
 def _along_index(xp, idx, dim: int) -> tuple:
     """The full advanced index addressing ``take_along_axis(_, idx, dim)`` positions."""
-    grids = list(xp.indices(idx.shape, sparse=True))
+    nd = idx.ndim
+    grids = [xp.arange(n).reshape((1,) * i + (n,) + (1,) * (nd - i - 1))
+             for i, n in enumerate(idx.shape)]
     grids[dim] = idx
     return tuple(grids)
 
@@ -504,8 +506,10 @@ def _extreme_dim(op: str, input: Tensor, dim, keepdim: bool, big: bool):
     return rt(values, _wrap(indices.astype(np.int64)))
 
 
-def max(input, dim=None, keepdim: bool = False, *, out=None):
+def max(input, dim=None, keepdim: bool = False, *, other=None, out=None):
     """Largest element; with ``dim`` a (values, indices) tuple; with a tensor, maximum."""
+    if other is not None:
+        dim = other
     if isinstance(dim, Tensor):
         import ember
         return ember.maximum(input, dim)
@@ -514,8 +518,10 @@ def max(input, dim=None, keepdim: bool = False, *, out=None):
     return _extreme_dim("max", input, dim, keepdim, True)
 
 
-def min(input, dim=None, keepdim: bool = False, *, out=None):
+def min(input, dim=None, keepdim: bool = False, *, other=None, out=None):
     """Smallest element; with ``dim`` a (values, indices) tuple; with a tensor, minimum."""
+    if other is not None:
+        dim = other
     if isinstance(dim, Tensor):
         import ember
         return ember.minimum(input, dim)
@@ -814,7 +820,15 @@ class Logcumsumexp(Op):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        y = x.copy() if x.ndim == 0 else xp_of(x).logaddexp.accumulate(x, axis=dim)
+        xp = xp_of(x)
+        if x.ndim == 0:
+            y = x.copy()
+        elif xp is np:
+            y = np.logaddexp.accumulate(x, axis=dim)
+        else:  # backends without ufunc.accumulate: shift by the slice maximum
+            m = x.max(axis=dim, keepdims=True) if x.size else x
+            m = xp.where(xp.isfinite(m), m, 0)
+            y = xp.log(xp.cumsum(xp.exp(x - m), axis=dim)) + m
         ctx.save_for_backward(x, y)
         return y
 
@@ -932,7 +946,7 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
         raise RuntimeError("selected index k out of range")
     idx = _argsort_arr(xd, d, largest)
     if xd.ndim:
-        idx = xp_of(xd).take(idx, np.arange(k), axis=d)
+        idx = xp_of(xd).take(idx, xp_of(xd).arange(k), axis=d)
     return _rt.topk(_TopkSel.apply(input, idx, d, True), _wrap(idx))
 
 
