@@ -284,6 +284,11 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
 
 def range_(start, end, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Deprecated torch.range: like arange but ``end`` is included."""
+    import warnings
+    warnings.warn("torch.range is deprecated and will be removed in a future release because "
+                  "its behavior is inconsistent with Python's range builtin. Instead, use "
+                  "torch.arange, which produces values in [start, end).", UserWarning,
+                  stacklevel=2)
     dt = _dtype_or_default(dtype)
     n = int(math.floor((end - start) / step)) + 1
     data = start + np.arange(n, dtype=np.float64) * step
@@ -298,8 +303,22 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False,
     dt = _dtype_or_default(dtype)
     start = start.item() if isinstance(start, Tensor) else start
     end = end.item() if isinstance(end, Tensor) else end
-    data = np.linspace(start, end, steps, dtype=np.float64)
-    return _finish(_to_backend(data.astype(dt.np), device), requires_grad)
+    data = _symmetric_linspace(start, end, steps, dt)
+    return _finish(_to_backend(data, device), requires_grad)
+
+
+def _symmetric_linspace(start, end, steps: int, dt) -> np.ndarray:
+    """Like torch: the first half counts up from ``start``, the second half down from
+    ``end``, in the output's floating dtype, so both endpoints are exact."""
+    work = dt.np if dt.is_floating_point and dt.itemsize >= 4 else np.dtype(np.float64)
+    if steps == 1:
+        return np.array([start], dtype=np.float64).astype(dt.np)
+    i = np.arange(steps)
+    step = work.type((end - start) / (steps - 1)) if steps > 1 else work.type(0)
+    half = steps // 2
+    lo = work.type(start) + step * i[:half].astype(work)
+    hi = work.type(end) - step * (steps - 1 - i[half:]).astype(work)
+    return np.concatenate([lo, hi]).astype(dt.np)
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None,
