@@ -4,6 +4,8 @@ sorting and selection, counting."""
 from __future__ import annotations
 
 import builtins
+import functools
+import inspect
 import math
 
 import numpy as np
@@ -11,7 +13,7 @@ import numpy as np
 from .. import dtypes as _dt
 from .. import return_types as _rt
 from .._tensor import Tensor, _wrap, wrap_dim
-from ._common import Op, norm_dims, register_methods, shape_str, xp_of
+from ._common import STATE, Op, norm_dims, register_methods, shape_str, xp_of
 
 
 def _unsqueeze_to(g: Tensor, in_shape, dims, keepdim: bool) -> Tensor:
@@ -1298,6 +1300,40 @@ def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None) -> Tensor:
             x = x[a] - x[b]
     return x
 
+
+def _write_out(res, out):
+    """Copy ``res`` into the caller's ``out=`` tensor(s), resizing them as torch does."""
+    if isinstance(res, tuple):
+        if not isinstance(out, (tuple, list)) or len(out) != len(res):
+            raise TypeError(f"out= expected a tuple of {len(res)} tensors")
+        return type(res)(*[_write_out(r, o) for r, o in zip(res, out)])
+    if not isinstance(out, Tensor):
+        raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
+    if out._requires_grad and (STATE.enabled or out.grad_fn is None):
+        raise RuntimeError("out=... arguments don't support automatic differentiation, but "
+                           "one of the arguments requires grad.")
+    d = res._data
+    if out._data.shape != d.shape:
+        out._data = xp_of(d).empty(d.shape, dtype=out._data.dtype)
+    out._data[...] = d
+    out._vc[0] += 1
+    return out
+
+
+def _supporting_out(fn):
+    """``fn`` (whose body ignores ``out``) with torch's ``out=`` behaviour added."""
+    @functools.wraps(fn)
+    def wrapper(*args, out=None, **kwargs):
+        res = fn(*args, **kwargs)
+        return res if out is None else _write_out(res, out)
+    return wrapper
+
+
+for _fname, _f in list(globals().items()):
+    if callable(_f) and not isinstance(_f, type) and not _fname.startswith("_") and \
+            getattr(_f, "__module__", None) == __name__ and \
+            "out" in inspect.signature(_f).parameters:
+        globals()[_fname] = _supporting_out(_f)
 
 _METHODS = ["sum", "mean", "sum_to_size", "nansum", "nanmean", "prod", "var", "std", "max",
             "min", "amax", "amin", "aminmax", "argmax", "argmin", "logsumexp", "norm",

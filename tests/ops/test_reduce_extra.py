@@ -117,3 +117,18 @@ def test_indices_do_not_require_grad():
     for res in (x.max(1), x.sort(0), x.topk(1), x.cummin(1), x.median(0)):
         assert res.values.requires_grad and not res.indices.requires_grad
         assert res.indices.dtype is ember.int64
+
+
+def test_out_argument_is_written_and_resized():
+    data = np.array([[1.0, 3.0, 2.0], [4.0, 5.0, 0.0]])
+    e, t = _pair(data)
+    eo, to = ember.empty(0, dtype=ember.float64), torch.empty(0, dtype=torch.float64)
+    assert ember.sum(e, 1, out=eo) is eo
+    torch.sum(t, 1, out=to)
+    np.testing.assert_array_equal(eo.numpy(), to.numpy())
+    ev, ei = ember.empty(0, dtype=ember.float64), ember.empty(0, dtype=ember.int64)
+    res = ember.max(e, 1, out=(ev, ei))
+    assert res.values is ev and res.indices is ei
+    np.testing.assert_array_equal(ei.numpy(), torch.max(t, 1).indices.numpy())
+    np.testing.assert_array_equal(ember.cumprod(e, 0, out=eo).numpy(),
+                                  torch.cumprod(t, 0).numpy())
