@@ -1,13 +1,16 @@
 """Random number generation: ember.Generator and the default generator.
 
-Streams come from NumPy's PCG64 (CuPy's generator on CUDA). They are reproducible
-under ember.manual_seed but are not torch's Mersenne-Twister streams.
+Streams come from NumPy's PCG64; samples for CUDA tensors are drawn on the host and
+copied to the device. They are reproducible under ember.manual_seed, but by design they
+are not torch's Mersenne-Twister/Philox streams: the same seed gives different numbers in
+ember and torch. Tests therefore check statistics (means, spreads, supports) and
+reproducibility, never torch's exact values. ``get_state()`` returns a uint8 tensor
+that only ember's ``set_state`` understands.
 """
 
 from __future__ import annotations
 
 import json
-
 
 import numpy as np
 
@@ -92,18 +95,22 @@ def seed() -> int:
 
 
 def initial_seed() -> int:
+    """The seed the default generator was last seeded with."""
     return default_generator.initial_seed()
 
 
 def get_rng_state():
+    """The default generator's state as a uint8 tensor."""
     return default_generator.get_state()
 
 
 def set_rng_state(new_state) -> None:
+    """Restore a state returned by ``get_rng_state``."""
     default_generator.set_state(new_state)
 
 
-def fork_rng(devices=None, enabled: bool = True):
+def fork_rng(devices=None, enabled: bool = True, _caller="fork_rng", _devices_kw="devices",
+             device_type="cuda"):
     """Context manager restoring the default generator's state on exit."""
     import contextlib
 

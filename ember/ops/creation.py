@@ -404,7 +404,7 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False,
              out=None) -> Tensor:
     """A random permutation of 0..n-1."""
     if n < 0:
-        raise RuntimeError(f"n must be non-negative, got{n}")
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     dt = _dt.to_dtype(dtype) if dtype is not None else _dt.int64
     return _rand_out(_gen(generator).permutation(n), dt, device, requires_grad)
 
