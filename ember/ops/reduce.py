@@ -377,7 +377,8 @@ def _var_args(op, input, dim, unbiased, correction):
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
     elif unbiased is not None:
-        raise RuntimeError(f"{op}: can't specify both correction and unbiased")
+        raise TypeError(f"{op}() received an invalid combination of arguments - got both "
+                        "correction= and unbiased=")
     dims = _dims_of(input, dim)
     n = 1
     for d in dims:
@@ -731,6 +732,9 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, out=None, dtype=None) 
         dim = (int(dim),)
     if p == "nuc":
         import ember
+        if not hasattr(ember.linalg, "matrix_norm"):
+            raise NotImplementedError("norm(p='nuc') needs ember.linalg.matrix_norm, which "
+                                      "is not available yet")
         return ember.linalg.matrix_norm(input, "nuc", dim=dim if dim is not None else (-2, -1),
                                         keepdim=keepdim)
     if p == "fro" or p is None:
@@ -848,7 +852,8 @@ class Logcumsumexp(Op):
 def logcumsumexp(input, dim, *, out=None) -> Tensor:
     """log(cumsum(exp(input))) along ``dim``, computed stably."""
     if not _is_float(input):
-        input = input.to(_dt.get_default_dtype())
+        raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for "
+                                  f"'{_name(input.dtype)}'")
     return Logcumsumexp.apply(input, _cum_dim(input, dim))
 
 
@@ -1009,6 +1014,8 @@ def _median_all(op, input, ignore_nan):
 
 
 def _median(op, input, dim, keepdim, ignore_nan):
+    if input.dtype is _dt.bool:
+        raise NotImplementedError(f"\"{op}_cpu\" not implemented for 'Bool'")
     if dim is None:
         return _median_all(op, input, ignore_nan)
     xd = input._data
@@ -1057,8 +1064,8 @@ def _quantile(op, input, q, dim, keepdim, interpolation, ignore_nan):
     if input._data.size == 0:
         raise RuntimeError(f"{op}() input tensor must be non-empty")
     if interpolation not in ("linear", "lower", "higher", "midpoint", "nearest"):
-        raise ValueError(f"{op}() interpolation must be one of linear, lower, higher, "
-                         f"midpoint or nearest. Got {interpolation}")
+        raise RuntimeError(f"{op}() interpolation must be one of linear, lower, higher, "
+                           f"midpoint or nearest, but got {interpolation}")
     xp = xp_of(input._data)
     scalar_q = not isinstance(q, Tensor) or q._data.ndim == 0
     if isinstance(q, Tensor):
@@ -1238,7 +1245,9 @@ def bincount(input, weights=None, minlength: int = 0) -> Tensor:
     """Count of each non-negative integer value (or sum of ``weights`` per value)."""
     xd = input._data
     xp = xp_of(xd)
-    if xd.ndim != 1 or xd.dtype.kind not in "iu" or (xd.size and xd.min() < 0):
+    if xd.dtype.kind not in "iub":
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{_name(input.dtype)}'")
+    if xd.ndim != 1 or (xd.size and xd.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if minlength < 0:
         raise RuntimeError("minlength should be >= 0")

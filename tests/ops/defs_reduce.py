@@ -89,7 +89,8 @@ def _var_samples(dt, rng):
 
 for _n in ("var", "std", "var_mean", "std_mean"):
     OpInfo(_n, _var_samples, method=_n in ("var", "std"),
-           errors=lambda: [(S(arr((3,), "int64")), RuntimeError)])
+           errors=lambda: [(S(arr((3,), "int64")), RuntimeError),
+                    (S(arr((3, 2)), 1, True, correction=0), TypeError)])
 
 # ----- max / min --------------------------------------------------------------------------
 
@@ -194,7 +195,8 @@ OpInfo("cumprod_zeros", _cumprod_zero, ember_fn=lambda *a: __import__("ember").c
        torch_fn=lambda *a: __import__("torch").cumprod(*a), gradgrad=False)
 OpInfo("logcumsumexp", lambda dt, rng: [
     S(arr((3, 4), dt, rng), 1), S(arr((2, 3, 2), dt, rng), -3), S(arr((), dt, rng), 0)],
-    method=True)
+    method=True, errors=lambda: [(S(arr((3,), "int64"), 0), NotImplementedError),
+                                 (S(arr((3,)), 1), IndexError)])
 
 
 def _cumext_samples(dt, rng):
@@ -270,7 +272,8 @@ def _median_nan(dt, rng):
 
 
 OpInfo("median", _median_samples, dtypes=NUM, method=True,
-       errors=lambda: [(S(np.zeros((2, 0)), 1), IndexError)])
+       errors=lambda: [(S(np.zeros((2, 0)), 1), IndexError),
+                       (S(np.array([True, False])), NotImplementedError)])
 OpInfo("nanmedian", _median_samples, dtypes=NUM, method=True)
 for _n in ("median", "nanmedian"):
     OpInfo(f"{_n}_nan", _median_nan, ember_fn=getattr(__import__("ember"), _n),
@@ -303,7 +306,9 @@ def _q_samples(dt, rng):
 
 OpInfo("quantile", _q_samples, method=True, errors=lambda: [
     (S(arr((3,), "int64"), 0.5), RuntimeError), (S(arr((3,)), 1.5), RuntimeError),
-    (S(np.zeros((0,)), 0.5), RuntimeError)])
+    (S(np.zeros((0,)), 0.5), RuntimeError),
+    (S(arr((3,)), 0.5, interpolation="cubic"), RuntimeError),
+    (S(arr((3,)), np.array([0.5], "float32")), RuntimeError)])
 
 
 def _nq_samples(dt, rng):
@@ -345,7 +350,8 @@ OpInfo("bincount", lambda dt, rng: [
     S(np.array([1, 1, 2]), np.array([0.5, 1.5, 2.0], dt)), S(np.zeros((0,), np.int64))],
     grad=False, gradcheck=False, gradgrad=False,
     errors=lambda: [(S(np.array([-1, 2])), RuntimeError), (S(np.zeros((2, 2), np.int64)),
-                                                           RuntimeError)])
+                                                           RuntimeError),
+                    (S(np.array([1.0, 2.0])), NotImplementedError)])
 OpInfo("histc", lambda dt, rng: [
     S(arr((20,), dt, rng)), S(arr((20,), dt, rng), 5), S(arr((4, 5), dt, rng), 4, -1, 1),
     S(np.array([1.0, 2, 3, 4], dt), bins=3)], grad=False, gradcheck=False, gradgrad=False,
