@@ -249,10 +249,9 @@ class Tensor:
 
     def storage_offset(self) -> int:
         base = self._base
-        if base is None:
+        if base is None or not xp_of(self._data).may_share_memory(self._data, base._data):
             return 0
-        return (self._data.__array_interface__["data"][0]
-                - base._data.__array_interface__["data"][0]) // self._data.dtype.itemsize
+        return (self.data_ptr() - base.data_ptr()) // self._data.dtype.itemsize
 
     def data_ptr(self) -> int:
         d = self._data
@@ -470,10 +469,20 @@ class Tensor:
         return d.tolist()
 
     def __dlpack__(self, stream=None, **kwargs):
+        """Export as a DLPack capsule (zero-copy); keywords (``max_version``,
+        ``dl_device``, ``copy``) pass through to the backend array."""
         if self._requires_grad:
             raise RuntimeError("Can't export tensors that require gradient, use "
                                "tensor.detach()")
-        return self._data.__dlpack__(**({"stream": stream} if stream is not None else {}))
+        if stream is not None:
+            kwargs["stream"] = stream
+        try:
+            return self._data.__dlpack__(**kwargs)
+        except TypeError:  # an older backend without the versioned keywords
+            kwargs.pop("max_version", None)
+            kwargs.pop("dl_device", None)
+            kwargs.pop("copy", None)
+            return self._data.__dlpack__(**kwargs)
 
     def __dlpack_device__(self):
         return self._data.__dlpack_device__()
@@ -487,7 +496,7 @@ class Tensor:
     def __iter__(self):
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return iter(self.unbind(0))
+        return (self[i] for i in range(self._data.shape[0]))
 
     def __bool__(self) -> bool:
         if self._data.size != 1:

@@ -7,7 +7,7 @@ import numpy as np
 from .. import dtypes as _dt
 from .._tensor import Tensor, _wrap
 from ..device import as_device, device_of_array, xp_for
-from ._common import Op, STATE, register_methods, xp_of
+from ._common import STATE, Op, register_methods, xp_of
 
 
 def _move(array, dev):
