@@ -15,6 +15,13 @@ from .. import return_types as _rt
 from .._tensor import Tensor, _wrap, wrap_dim
 from ._common import STATE, Op, norm_dims, register_methods, shape_str, xp_of
 
+_NARROW = frozenset((np.dtype(np.float16), _dt.bfloat16.np))
+
+
+def _wide(x):
+    """float16/bfloat16 arrays as float32, so reductions accumulate in float32 like torch."""
+    return x.astype(np.float32) if x.dtype in _NARROW else x
+
 
 def _unsqueeze_to(g: Tensor, in_shape, dims, keepdim: bool) -> Tensor:
     """Reinsert reduced ``dims`` into ``g`` and expand it to ``in_shape``."""
@@ -33,6 +40,8 @@ class Sum(Op):
     def forward(ctx, x, dims, keepdim, npdt):
         ctx.in_shape, ctx.keepdim = x.shape, keepdim
         ctx.dims = dims if dims is not None else tuple(range(x.ndim))
+        if npdt in _NARROW:
+            return x.sum(axis=dims, keepdims=keepdim, dtype=np.float32).astype(npdt)
         return x.sum(axis=dims, keepdims=keepdim, dtype=npdt)
 
     @staticmethod
@@ -72,6 +81,8 @@ class Mean(Op):
         for d in (dims if dims is not None else range(x.ndim)):
             n *= x.shape[d]
         ctx.n = n
+        if x.dtype in _NARROW:
+            return x.mean(axis=dims, keepdims=keepdim, dtype=np.float32).astype(x.dtype)
         return x.mean(axis=dims, keepdims=keepdim)
 
     @staticmethod
@@ -323,7 +334,7 @@ class Prod(Op):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         ctx.in_shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
-        y = x.prod(axis=dims if x.ndim else None, keepdims=keepdim)
+        y = _wide(x).prod(axis=dims if x.ndim else None, keepdims=keepdim).astype(x.dtype)
         ctx.save_for_backward(x, y)
         return y
 
@@ -396,12 +407,17 @@ class Var(Op):
         ctx.dims, ctx.corr, ctx.keepdim, ctx.n, ctx.in_shape = dims, correction, keepdim, n, \
             x.shape
         ctx.save_for_backward(x)
+        return Var._wide_var(x, dims, correction, keepdim, n).astype(x.dtype)
+
+    @staticmethod
+    def _wide_var(x, dims, correction, keepdim, n):
         xp = xp_of(x)
+        x = _wide(x)
         ax = dims if x.ndim else None
         with np.errstate(invalid="ignore", divide="ignore"):
             m = x.mean(axis=ax, keepdims=True) if n else xp.full(x.shape, xp.nan, x.dtype)
             ss = (xp.abs(x - m) ** 2).sum(axis=ax, keepdims=keepdim)
-            return (ss / _bmax(n - correction, 0)).astype(x.dtype)
+            return ss / _bmax(n - correction, 0)
 
     @staticmethod
     def backward(ctx, g):
@@ -416,7 +432,9 @@ class Std(Op):
 
     @staticmethod
     def forward(ctx, x, dims, correction, keepdim, n):
-        y = xp_of(x).sqrt(Var.forward(ctx, x, dims, correction, keepdim, n))
+        ctx.dims, ctx.corr, ctx.keepdim, ctx.n, ctx.in_shape = dims, correction, keepdim, n, \
+            x.shape
+        y = xp_of(x).sqrt(Var._wide_var(x, dims, correction, keepdim, n)).astype(x.dtype)
         ctx.save_for_backward(x, y)
         return y
 
@@ -623,6 +641,7 @@ class Logsumexp(Op):
         ctx.in_shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
         xp = xp_of(x)
         ax = dims if x.ndim else None
+        x_in, x = x, _wide(x)
         if x.size == 0:
             y = xp.full(_keep_shape(x.shape, dims), -xp.inf, dtype=x.dtype)
         else:
@@ -632,8 +651,8 @@ class Logsumexp(Op):
                 y = xp.log(xp.exp(x - m).sum(axis=ax, keepdims=True)) + m
         if not keepdim and x.ndim:
             y = y.reshape(tuple(s for i, s in enumerate(x.shape) if i not in dims))
-        y = y.astype(x.dtype)
-        ctx.save_for_backward(x, y)
+        y = y.astype(x_in.dtype)
+        ctx.save_for_backward(x_in, y)
         return y
 
     @staticmethod
@@ -666,7 +685,7 @@ class VectorNorm(Op):
         ctx.in_shape, ctx.dims, ctx.keepdim, ctx.p = x.shape, dims, keepdim, p
         xp = xp_of(x)
         ax = dims if x.ndim else None
-        a = xp.abs(x)
+        a = xp.abs(_wide(x))
         if p == 2:
             y = xp.sqrt((a * a).sum(axis=ax, keepdims=True))
         elif p == 1:
@@ -676,13 +695,13 @@ class VectorNorm(Op):
         elif p == -math.inf:
             y = a.min(axis=ax, keepdims=True)
         elif p == 0:
-            y = (a != 0).sum(axis=ax, keepdims=True).astype(x.dtype)
+            y = (a != 0).sum(axis=ax, keepdims=True).astype(a.dtype)
         else:
             with np.errstate(divide="ignore"):
                 y = (a ** p).sum(axis=ax, keepdims=True) ** (1.0 / p)
-        y = y.astype(x.dtype)
         if abs(p) == math.inf:
-            ctx.w = (_even_weights(xp, a, y, ax) * xp.sign(x)).astype(x.dtype)
+            ctx.w = (_even_weights(xp, a, y, ax) * xp.sign(_wide(x))).astype(x.dtype)
+        y = y.astype(x.dtype)
         if not keepdim and x.ndim:
             y = y.reshape(tuple(s for i, s in enumerate(x.shape) if i not in dims))
         ctx.save_for_backward(x, y)
@@ -765,7 +784,8 @@ class Cumsum(Op):
         if x.ndim == 0:
             return x.copy()
         xp = xp_of(x)
-        return _flip_if(xp, xp.cumsum(_flip_if(xp, x, dim, reverse), axis=dim), dim, reverse)
+        y = xp.cumsum(_flip_if(xp, _wide(x), dim, reverse), axis=dim)
+        return _flip_if(xp, y, dim, reverse).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
@@ -789,7 +809,7 @@ class Cumprod(Op):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        y = x.copy() if x.ndim == 0 else xp_of(x).cumprod(x, axis=dim)
+        y = x.copy() if x.ndim == 0 else xp_of(x).cumprod(_wide(x), axis=dim).astype(x.dtype)
         ctx.save_for_backward(x, y)
         return y
 
@@ -830,11 +850,12 @@ class Logcumsumexp(Op):
         if x.ndim == 0:
             y = x.copy()
         elif xp is np:
-            y = np.logaddexp.accumulate(x, axis=dim)
+            y = np.logaddexp.accumulate(_wide(x), axis=dim).astype(x.dtype)
         else:  # backends without ufunc.accumulate: shift by the slice maximum
-            m = x.max(axis=dim, keepdims=True) if x.size else x
+            w = _wide(x)
+            m = w.max(axis=dim, keepdims=True) if w.size else w
             m = xp.where(xp.isfinite(m), m, 0)
-            y = xp.log(xp.cumsum(xp.exp(x - m), axis=dim)) + m
+            y = (xp.log(xp.cumsum(xp.exp(w - m), axis=dim)) + m).astype(x.dtype)
         ctx.save_for_backward(x, y)
         return y
 

@@ -132,3 +132,18 @@ def test_out_argument_is_written_and_resized():
     np.testing.assert_array_equal(ei.numpy(), torch.max(t, 1).indices.numpy())
     np.testing.assert_array_equal(ember.cumprod(e, 0, out=eo).numpy(),
                                   torch.cumprod(t, 0).numpy())
+
+
+@pytest.mark.parametrize("dt", ["float16", "bfloat16"])
+@pytest.mark.parametrize("expr", [
+    "x.sum(1)", "x.mean()", "x.prod(1)", "x.std(1)", "x.var()", "x.logsumexp(1)", "x.norm()",
+    "x.cumsum(1)", "x.cumprod(1)", "x.logcumsumexp(1)", "x.norm(3, 1)"])
+def test_half_precision_reductions_accumulate_in_float32(expr, dt):
+    data = np.array([[1.5, -2.25, 3.0, 0.7], [0.5, 4.0, -1.0, 2.2]])
+    out = []
+    for lib in (ember, torch):
+        x = lib.tensor(data, dtype=getattr(lib, dt))  # noqa: F841 - used by eval
+        r = eval(expr)
+        assert str(r.dtype).split(".")[-1] == dt
+        out.append(np.asarray(r.to(lib.float64).detach().numpy()))
+    np.testing.assert_array_equal(out[0], out[1])  # same float32 accumulation, same rounding
