@@ -12,6 +12,8 @@ from .dtypes import (
     promote_types, set_default_dtype, short, uint8,
 )
 from .device import device
+from .device import get_default_device, set_default_device
+from .dtypes import finfo, iinfo
 from ._tensor import Size, Tensor
 from .autograd.grad_mode import (
     enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,

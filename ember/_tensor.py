@@ -13,7 +13,7 @@ import weakref
 import numpy as np
 
 from . import dtypes as _dt
-from .device import CPU, as_device, device_of_array, xp_for, xp_of
+from .device import CPU, as_device, device_of_array, factory_device, xp_for, xp_of
 
 
 class Size(tuple):
@@ -134,7 +134,7 @@ class Tensor:
 
     def __new__(cls, *args, device=None, dtype=None):
         dt = _dt.to_dtype(dtype) if dtype is not None else _dt.get_default_dtype()
-        xp = xp_for(as_device(device))
+        xp = xp_for(factory_device(device))
         if len(args) == 1 and isinstance(args[0], Size):
             args = tuple(args[0])
         if len(args) == 1 and not isinstance(args[0], (int, np.integer)):

@@ -121,3 +121,23 @@ def xp_of(a):
     if type(a) is np.ndarray:
         return np
     return cupy_module() or np
+
+
+_default_device = [None]
+
+
+def get_default_device() -> device:
+    """The device new tensors go to when a factory gets no ``device`` (cpu by default)."""
+    return _default_device[0] or CPU
+
+
+def set_default_device(d) -> None:
+    """Make factories allocate on ``d`` by default (None restores cpu)."""
+    _default_device[0] = None if d is None else as_device(d)
+
+
+def factory_device(d) -> device:
+    """``d`` normalized, or the default device when it is None."""
+    if d is None:
+        return _default_device[0] or CPU
+    return as_device(d)

@@ -219,3 +219,56 @@ def to_dtype(d) -> dtype:
         return from_numpy_dtype(np.dtype(d))
     except TypeError:
         raise TypeError(f"invalid dtype: {d!r}") from None
+
+
+# ----- finfo / iinfo ------------------------------------------------------------------
+
+def _short(x: builtins.float) -> str:
+    return f"{x:.6g}"
+
+
+class finfo:
+    """Machine limits of a floating dtype (torch.finfo): bits, eps, max, min, tiny,
+    smallest_normal, resolution, dtype."""
+
+    def __init__(self, type: dtype | None = None):  # noqa: A002 - torch's name
+        d = to_dtype(type) if type is not None else get_default_dtype()
+        if not (d.is_floating_point or d.is_complex):
+            raise TypeError(f"torch.finfo() requires a floating point input type. Use "
+                            f"torch.iinfo to handle '{d}'")
+        d = d.to_real()
+        info = ml_dtypes.finfo(d.np)
+        self.bits = builtins.int(info.bits)
+        self.eps = builtins.float(info.eps)
+        self.max = builtins.float(info.max)
+        self.min = builtins.float(info.min)
+        self.tiny = self.smallest_normal = builtins.float(info.smallest_normal)
+        self.resolution = 10.0 ** -builtins.int(info.precision)
+        self.dtype = d.name
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={_short(self.resolution)}, min={_short(self.min)}, "
+                f"max={_short(self.max)}, eps={_short(self.eps)}, "
+                f"smallest_normal={_short(self.smallest_normal)}, tiny={_short(self.tiny)}, "
+                f"dtype={self.dtype})")
+
+
+class iinfo:
+    """Machine limits of an integer dtype (torch.iinfo): bits, max, min, dtype."""
+
+    def __init__(self, type: dtype):  # noqa: A002 - torch's name
+        d = to_dtype(type)
+        if d is bool:
+            raise TypeError("torch.bool is not supported by torch.iinfo")
+        if d.category != _INT:
+            raise TypeError(f"torch.iinfo() requires an integer input type. Use torch.finfo "
+                            f"to handle '{d}'")
+        info = np.iinfo(d.np)
+        self.bits = builtins.int(info.bits)
+        self.max = builtins.int(info.max)
+        self.min = builtins.int(info.min)
+        self.dtype = d.name
+
+    def __repr__(self) -> str:
+        return (f"iinfo(min={_short(builtins.float(self.min))}, "
+                f"max={_short(builtins.float(self.max))}, dtype={self.dtype})")

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .._tensor import Tensor, _wrap
-from ..device import as_device, xp_for
+from ..device import as_device, factory_device, xp_for
 from ..random import _gen
 from ._common import _infer_dtype
 
@@ -40,7 +40,7 @@ def _size(size) -> tuple:
 
 
 def _xp(device):
-    return xp_for(as_device(device))
+    return xp_for(factory_device(device))
 
 
 def _to_backend(arr: np.ndarray, device):
@@ -133,7 +133,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     dtype = _dt.to_dtype(dtype) if dtype is not None else None
     if isinstance(data, Tensor):
         return data.to(dtype=dtype, device=device)
-    if isinstance(data, np.ndarray) and (device is None or as_device(device).type == "cpu"):
+    if isinstance(data, np.ndarray) and factory_device(device).type == "cpu":
         if dtype is None or data.dtype == dtype.np:
             _dt.from_numpy_dtype(data.dtype)
             return _wrap(data)

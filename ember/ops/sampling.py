@@ -16,7 +16,7 @@ import numpy as np
 from .. import dtypes as _dt
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE
-from ..device import as_device, xp_for
+from ..device import factory_device, xp_for
 from ..random import _gen
 from ._common import broadcast_shapes, register_methods
 
@@ -26,7 +26,7 @@ def _host(t: Tensor) -> np.ndarray:
 
 
 def _on_device_of(arr: np.ndarray, like) -> np.ndarray:
-    dev = like.device if isinstance(like, Tensor) else as_device(like)
+    dev = like.device if isinstance(like, Tensor) else factory_device(like)
     xp = xp_for(dev)
     return arr if xp is np else xp.asarray(arr)
 
