@@ -365,6 +365,10 @@ class ProdAll(Prod):
 
 def prod(input, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """Product of elements, over all elements or along one dim."""
+    if dim is None and keepdim:
+        raise TypeError("prod() received an invalid combination of arguments - got "
+                        "keepdim=True without dim, but expected (Tensor input, int dim, bool "
+                        "keepdim, *, dtype)")
     if dim is not None:
         dim = _int_dim("prod", dim)
     dt = _sum_dtype(input, dtype)

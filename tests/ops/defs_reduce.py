@@ -60,7 +60,8 @@ def _prod_samples(dt, rng):
 
 
 OpInfo("prod", _prod_samples, dtypes=NUM_BOOL,
-       errors=lambda: [(S(arr((2, 3)), (0, 1)), TypeError), (S(arr((2, 3)), 3), IndexError)])
+       errors=lambda: [(S(arr((2, 3)), (0, 1)), TypeError), (S(arr((2, 3)), 3), IndexError),
+                       (S(arr((2, 3)), None, True), TypeError)])
 
 
 def _prod_zeros(dt, rng):

@@ -147,3 +147,51 @@ def test_half_precision_reductions_accumulate_in_float32(expr, dt):
         assert str(r.dtype).split(".")[-1] == dt
         out.append(np.asarray(r.to(lib.float64).detach().numpy()))
     np.testing.assert_array_equal(out[0], out[1])  # same float32 accumulation, same rounding
+
+
+_HYP_OPS = {
+    "sum": lambda L, x, d, k: L.sum(x, d, k) if d is not None else L.sum(x),
+    "mean": lambda L, x, d, k: L.mean(x, d, k) if d is not None else L.mean(x),
+    "nansum": lambda L, x, d, k: L.nansum(x, d, k),
+    "amax": lambda L, x, d, k: L.amax(x, d if d is not None else (), k),
+    "var": lambda L, x, d, k: L.var(x, d, keepdim=k),
+    "std": lambda L, x, d, k: L.std(x, d, keepdim=k, correction=0),
+    "logsumexp": lambda L, x, d, k: L.logsumexp(x, d if d is not None else
+                                               tuple(range(x.dim())), k),
+    "norm": lambda L, x, d, k: L.norm(x, 2, d, k),
+    "all": lambda L, x, d, k: L.all(x, d, k),
+    "count_nonzero": lambda L, x, d, k: L.count_nonzero(x, d),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_HYP_OPS))
+def test_random_shapes_and_dims_match_torch(name):
+    hyp = pytest.importorskip("hypothesis")
+    st = hyp.strategies
+
+    @hyp.settings(max_examples=40, deadline=None, derandomize=True)
+    @hyp.given(st.lists(st.integers(0, 3), min_size=0, max_size=3), st.data())
+    def check(shape, data):
+        nd = len(shape)
+        dims = data.draw(st.none() | st.lists(st.integers(-nd, nd - 1) if nd else
+                                              st.integers(-1, 0), min_size=1, max_size=nd or 1,
+                                              unique_by=lambda d: d % max(nd, 1)))
+        keep = data.draw(st.booleans())
+        arr = np.random.default_rng(len(shape)).standard_normal(shape)
+        res = []
+        for lib in (ember, torch):
+            x = lib.tensor(arr)
+            try:
+                r = _HYP_OPS[name](lib, x, tuple(dims) if dims is not None else None, keep)
+                res.append((tuple(r.shape), str(r.dtype).split(".")[-1],
+                            np.asarray(r.numpy(), dtype=np.float64)))
+            except (RuntimeError, IndexError, TypeError, ValueError) as e:
+                res.append(type(e).__name__)
+        if isinstance(res[1], str) or isinstance(res[0], str):
+            assert res[0] == res[1], (shape, dims, keep, res)
+            return
+        assert res[0][:2] == res[1][:2], (shape, dims, keep, res)
+        np.testing.assert_allclose(res[0][2], res[1][2], rtol=1e-10, atol=1e-12, equal_nan=True)
+
+    with np.errstate(all="ignore"):
+        check()
