@@ -600,8 +600,36 @@ def aminmax(input, *, dim=None, keepdim: bool = False, out=None):
         raise IndexError(f"aminmax: Expected reduction dim {d} to have non-zero size.")
     if dim is None and keepdim:
         d = tuple(range(input._data.ndim))
-    return _rt.aminmax(_amaxmin("amin", input, d, keepdim, False),
-                       _amaxmin("amax", input, d, keepdim, True))
+    if not _is_float(input):
+        return _rt.aminmax(_amaxmin("amin", input, d, keepdim, False),
+                           _amaxmin("amax", input, d, keepdim, True))
+    dims = _dims_of(input, d)
+    return _rt.aminmax(*_Aminmax.apply(input, dims, keepdim))
+
+
+class _Aminmax(Op):
+    """min and max in one node; each gradient is shared evenly among its ties."""
+
+    node_name = "AminmaxBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        xp = xp_of(x)
+        ax = dims if x.ndim else None
+        out, ws = [], []
+        for big in (False, True):
+            yk = (x.max if big else x.min)(axis=ax, keepdims=True)
+            ws.append(_even_weights(xp, x, yk, ax))
+            out.append(yk if keepdim or not x.ndim else yk.reshape(
+                tuple(s for i, s in enumerate(x.shape) if i not in dims)))
+        ctx.ws, ctx.in_shape, ctx.dims, ctx.keepdim = ws, x.shape, dims, keepdim
+        return tuple(out)
+
+    @staticmethod
+    def backward(ctx, gmin, gmax):
+        shape, dims, keep = ctx.in_shape, ctx.dims, ctx.keepdim
+        return (_keep(gmin, shape, dims, keep) * _const(ctx.ws[0])
+                + _keep(gmax, shape, dims, keep) * _const(ctx.ws[1])), None, None
 
 
 def _argext(op: str, input: Tensor, dim, keepdim: bool, big: bool) -> Tensor:

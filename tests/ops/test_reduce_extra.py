@@ -47,6 +47,7 @@ def test_return_types_behave_like_torch():
     ("x.cumsum(1)", "CumsumBackward0"), ("x.cumprod(1)", "CumprodBackward0"),
     ("x.cummax(1)[0]", "CummaxBackward0"), ("x.logcumsumexp(1)", "LogcumsumexpBackward0"),
     ("x.nansum()", "NansumBackward0"), ("x.sum(1)", "SumBackward1"),
+    ("x.aminmax().max", "AminmaxBackward0"), ("x.aminmax(dim=0)[0]", "AminmaxBackward0"),
 ])
 def test_grad_fn_names_match_torch(expr, name):
     data = np.array([[1.0, 3.0, 2.0], [4.0, 6.0, 0.5]])
