@@ -1098,14 +1098,20 @@ def mode(input, dim: int = -1, keepdim: bool = False, *, out=None):
     if xd.ndim == 0:
         idx = xp.zeros((), dtype=np.int64)
     else:
-        xm = np.moveaxis(np.asarray(xd.get() if xp is not np else xd), d, -1)
-        flat = xm.reshape(-1, xm.shape[-1])
-        out = np.zeros(flat.shape[0], dtype=np.int64)
-        for r, row in enumerate(flat):
-            vals, counts = np.unique(row, return_counts=True)
-            best = vals[np.argmax(counts)]
-            out[r] = np.nonzero(row == best)[0][-1]
-        idx = xp.asarray(np.expand_dims(out.reshape(xm.shape[:-1]), d))
+        xm = xp.moveaxis(xd, d, -1)
+        n = xm.shape[-1]
+        flat = xm.reshape(-1, n)
+        srt = xp.sort(flat, axis=1)
+        start = xp.ones(srt.shape, dtype=bool)
+        start[:, 1:] = srt[:, 1:] != srt[:, :-1]
+        pos = xp.arange(n)
+        run_start = xp.maximum.accumulate(xp.where(start, pos, 0), axis=1)
+        # count so far within each run; a run of the largest length reaches it first when
+        # its value is the smallest such value (the rows are sorted)
+        best = xp.argmax(pos - run_start + 1, axis=1)
+        value = xp.take_along_axis(srt, best[:, None], axis=1)
+        last = n - 1 - xp.argmax((flat == value)[:, ::-1], axis=1)
+        idx = xp.expand_dims(last.astype(np.int64).reshape(xm.shape[:-1]), d)
     values = _ModeSel.apply(input, idx, d, keepdim)
     ind = idx if keepdim or xd.ndim == 0 else idx.squeeze(d)
     return _rt.mode(values, _wrap(ind))
