@@ -562,11 +562,15 @@ class Tensor:
         """With no argument, the legacy type string; otherwise a cast."""
         if dtype is None:
             return legacy_type_name(self)
+        legacy = getattr(dtype, "_dtype", None)  # ember.DoubleTensor and friends
+        if isinstance(legacy, _dt.dtype):
+            return self.to(legacy)
         if isinstance(dtype, str):
-            name = dtype.split(".")[-1]
+            parts = dtype.split(".")
             for k, v in _LEGACY_NAMES.items():
-                if v == name:
-                    return self.to(_dt._BY_NAME[k])
+                if v == parts[-1]:
+                    dev = "cuda" if "cuda" in parts[:-1] else "cpu"
+                    return self.to(dev, _dt._BY_NAME[k])
             raise ValueError(f"invalid type: '{dtype}'")
         return self.to(dtype)
 

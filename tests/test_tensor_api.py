@@ -53,6 +53,10 @@ T.tensor([1]).type()
 T.tensor([True]).type()
 T.tensor([1.5]).type(T.int32)
 T.tensor([1.5]).type('torch.DoubleTensor')
+T.tensor([1.5]).type(T.DoubleTensor)
+T.tensor([1.5]).type(T.IntTensor)
+T.tensor([1.5]).type('torch.Bogus')
+T.tensor([1.5]).to(T.float64, False, True)
 T.tensor([1.5, 2.7]).half()
 T.tensor([1.5, 2.7]).bfloat16()
 T.tensor([1.5, 2.7]).bfloat16().float()
@@ -296,3 +300,12 @@ def test_tensor_pickles_and_deepcopies():
     assert z.tolist() == x.tolist() and z.data_ptr() != x.data_ptr()
     s = pickle.loads(pickle.dumps(ember.Size([2, 3])))
     assert isinstance(s, ember.Size) and s == (2, 3)
+
+
+def test_positional_copy_flag_and_tensor_copy_warning():
+    x = ember.tensor([1., 2.])
+    assert x.to(ember.float32, False, True) is not x
+    assert x.to(ember.float32, False) is x
+    with pytest.warns(UserWarning, match="To copy construct from a tensor"):
+        y = ember.tensor(x)
+    assert y.data_ptr() != x.data_ptr() and y.tolist() == x.tolist()

@@ -50,16 +50,21 @@ def _parse_to(args, kwargs):
     kwargs.pop("memory_format", None)
     if kwargs:
         raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    flags = []
     for a in args:
         if isinstance(a, Tensor):
             dtype, dev = a.dtype, a.device
+        elif isinstance(a, bool):
+            flags.append(a)  # positional non_blocking, copy
         elif isinstance(a, _dt.dtype) or (a is not None and type(a).__name__ == "dtype") \
                 or a in (float, int, bool, complex):
             dtype = a
-        elif isinstance(a, bool):
-            pass  # non_blocking / copy positional flags
         elif a is not None:
             dev = a
+    if len(flags) > 2:
+        raise TypeError("to() received an invalid combination of arguments")
+    if len(flags) == 2:
+        copy = flags[1]
     return (_dt.to_dtype(dtype) if dtype is not None else None,
             as_device(dev) if dev is not None else None, copy)
 

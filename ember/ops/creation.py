@@ -123,6 +123,12 @@ def _untensor(data):
 def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
            pin_memory: bool = False) -> Tensor:
     """A new tensor copied from ``data`` (nested lists, scalars, arrays, tensors)."""
+    if isinstance(data, Tensor):
+        import warnings
+        warnings.warn("To copy construct from a tensor, it is recommended to use "
+                      "sourceTensor.detach().clone() or "
+                      "sourceTensor.detach().clone().requires_grad_(True), rather than "
+                      "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
     dtype = _dt.to_dtype(dtype) if dtype is not None else None
     arr = _from_data(data, dtype)
     return _finish(_to_backend(arr, device), requires_grad)

@@ -53,9 +53,14 @@ _TYPE_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char"
 
 def _fill_(self: Tensor, values: np.ndarray) -> Tensor:
     """Write ``values`` into ``self`` in place (the common end of every in-place sampler)."""
-    if STATE.enabled and self._requires_grad and self.grad_fn is None and self._base is None:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
-                           "operation.")
+    if STATE.enabled and self._requires_grad and self.grad_fn is None:
+        if self._base is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an "
+                               "in-place operation.")
+    if STATE.enabled and self._base is not None and self._base._requires_grad \
+            and self._base.grad_fn is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                           "in-place operation.")
     self._data[...] = _on_device_of(values.astype(self._data.dtype, copy=False), self)
     self._vc[0] += 1
     return self
