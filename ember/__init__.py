@@ -14,6 +14,7 @@ from .dtypes import (
 from .device import device
 from .device import get_default_device, set_default_device
 from .dtypes import finfo, iinfo
+from .dtypes import channels_last, channels_last_3d, contiguous_format, layout, memory_format, preserve_format, sparse_coo, strided  # noqa: E501
 from ._tensor import Size, Tensor
 from .autograd.grad_mode import (
     enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
@@ -34,6 +35,8 @@ from .ops.sampling import *
 from .ops.shape import *
 from .ops.creation import range_ as range  # noqa: A001 - torch.range
 from ._printing import set_printoptions
+from ._printing import get_printoptions, printoptions
+from ._state import get_float32_matmul_precision, set_default_tensor_type, set_float32_matmul_precision, typename  # noqa: E501
 from . import autograd, backends, cuda, linalg, accelerator
 from . import return_types
 from ._state import (

@@ -95,3 +95,43 @@ def result_type(tensor1, tensor2) -> _dt.dtype:
 
 def can_cast(from_, to) -> bool:
     return from_.category <= to.category
+
+
+def typename(obj) -> str:
+    """torch.typename: the legacy type string of a tensor, else the object's type name."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    t = type(obj)
+    module = t.__module__
+    return t.__qualname__ if module in ("builtins", None) else f"{module}.{t.__qualname__}"
+
+
+def set_default_tensor_type(t) -> None:
+    """Deprecated torch API: set the default dtype from a legacy type (``torch.DoubleTensor``
+    or ``'torch.DoubleTensor'``)."""
+    from ._tensor import _LEGACY_NAMES
+    legacy = getattr(t, "_dtype", None)
+    if isinstance(legacy, _dt.dtype):
+        _dt.set_default_dtype(legacy)
+        return
+    if isinstance(t, str):
+        name = t.split(".")[-1]
+        for k, v in _LEGACY_NAMES.items():
+            if v == name:
+                _dt.set_default_dtype(_dt._BY_NAME[k])
+                return
+    raise TypeError(f"invalid type: {t!r}")
+
+
+_matmul_precision = ["highest"]
+
+
+def get_float32_matmul_precision() -> str:
+    return _matmul_precision[0]
+
+
+def set_float32_matmul_precision(precision: str) -> None:
+    """Recorded for compatibility; ember's float32 matmuls are always full precision."""
+    if precision not in ("highest", "high", "medium"):
+        raise RuntimeError(f"Invalid precision: {precision}")
+    _matmul_precision[0] = precision

@@ -202,7 +202,7 @@ class Tensor:
     is_meta = False
     is_mps = False
     is_nested = False
-    layout = "torch.strided"
+    layout = _dt.strided
 
     @property
     def shape(self) -> Size:

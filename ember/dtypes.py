@@ -272,3 +272,53 @@ class iinfo:
     def __repr__(self) -> str:
         return (f"iinfo(min={_short(builtins.float(self.min))}, "
                 f"max={_short(builtins.float(self.max))}, dtype={self.dtype})")
+
+
+# ----- layouts and memory formats (tags; ember tensors are always strided) -------------
+
+class layout:
+    """A tensor layout tag (``torch.strided``); ember stores every tensor strided."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"torch.{self.name}"
+
+    def __reduce__(self):
+        return (_layout_from_name, (self.name,))
+
+
+class memory_format:
+    """A memory-format tag (``torch.channels_last``...). ember accepts them; its arrays
+    stay C-contiguous (row-major)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"torch.{self.name}"
+
+    def __reduce__(self):
+        return (_memory_format_from_name, (self.name,))
+
+
+strided = layout("strided")
+sparse_coo = layout("sparse_coo")
+contiguous_format = memory_format("contiguous_format")
+channels_last = memory_format("channels_last")
+channels_last_3d = memory_format("channels_last_3d")
+preserve_format = memory_format("preserve_format")
+
+
+def _layout_from_name(name: str) -> layout:
+    return {"strided": strided, "sparse_coo": sparse_coo}[name]
+
+
+def _memory_format_from_name(name: str) -> memory_format:
+    return {m.name: m for m in (contiguous_format, channels_last, channels_last_3d,
+                                preserve_format)}[name]

@@ -161,6 +161,15 @@ T.from_numpy(np.array([True]))
 T.ones(2, 2, out=T.zeros(1))
 T.zeros(3, out=T.ones(3, dtype=T.int64))
 T.zeros(2, dtype=T.complex128)
+T.scalar_tensor(3)
+T.scalar_tensor(True)
+T.scalar_tensor(3, dtype=T.int64)
+T.empty_strided((2, 3), (3, 1)).shape
+T.empty_strided((2, 3), (1,))
+T.frombuffer(bytearray(b'\x01\x02\x03\x04'), dtype=T.uint8)
+T.frombuffer(bytearray(b'\x01\x02\x03\x04'), dtype=T.int16, count=1, offset=2)
+T.zeros(2, layout=T.strided)
+T.empty(2, 3, memory_format=T.contiguous_format).shape
 T.ones(2, dtype=T.complex64)
 """.strip().splitlines()
 
@@ -253,3 +262,10 @@ def test_out_writes_into_tensor():
     assert r is out and out.shape == (2, 2)
     r = ember.ones(3, out=out)
     assert out.tolist() == [1., 1., 1.]
+
+
+def test_frombuffer_shares_memory():
+    b = bytearray(b"\x01\x02\x03\x04")
+    t = ember.frombuffer(b, dtype=ember.uint8)
+    b[0] = 9
+    assert t.tolist() == [9, 2, 3, 4]

@@ -124,3 +124,34 @@ def test_deterministic_and_threads_switches():
     ember.set_num_threads(n)
     with pytest.raises(RuntimeError):
         ember.set_num_threads(0)
+
+
+def test_layout_and_memory_format_tags():
+    for name in ("strided", "sparse_coo", "contiguous_format", "channels_last",
+                 "preserve_format", "channels_last_3d"):
+        assert repr(getattr(ember, name)) == repr(getattr(torch, name))
+        assert pickle.loads(pickle.dumps(getattr(ember, name))) is getattr(ember, name)
+    assert repr(ember.zeros(1).layout) == repr(torch.zeros(1).layout)
+    assert isinstance(ember.strided, ember.layout)
+    assert isinstance(ember.channels_last, ember.memory_format)
+
+
+def test_typename_and_default_tensor_type():
+    for expr in ["T.zeros(2)", "T.zeros(2, dtype=T.int64)", "3", "'a'", "T.zeros(1, dtype=T.bool)"]:
+        assert ember.typename(eval(expr, {"T": ember})) == torch.typename(eval(expr, {"T": torch}))
+    try:
+        ember.set_default_tensor_type(ember.DoubleTensor)
+        assert ember.get_default_dtype() is ember.float64
+        ember.set_default_tensor_type("torch.FloatTensor")
+        assert ember.get_default_dtype() is ember.float32
+    finally:
+        ember.set_default_dtype(ember.float32)
+
+
+def test_matmul_precision_switch():
+    assert ember.get_float32_matmul_precision() == "highest"
+    ember.set_float32_matmul_precision("high")
+    assert ember.get_float32_matmul_precision() == "high"
+    ember.set_float32_matmul_precision("highest")
+    with pytest.raises(RuntimeError):
+        ember.set_float32_matmul_precision("bogus")

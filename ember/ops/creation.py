@@ -441,6 +441,35 @@ def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_g
                    requires_grad=requires_grad)
 
 
+def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False,
+                  layout=None, pin_memory=False) -> Tensor:
+    """An uninitialized tensor of ``size``; ember allocates it contiguous (``stride`` is
+    checked for length only), zero-filled."""
+    if len(tuple(size)) != len(tuple(stride)):
+        raise RuntimeError("mismatch in length of strides and shape")
+    return empty(tuple(size), dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False, layout=None,
+                  pin_memory=False) -> Tensor:
+    """A 0-d tensor holding ``s`` (default floating dtype unless ``dtype`` is given)."""
+    if isinstance(s, Tensor):
+        s = s.item()
+    return full((), s, dtype=_dtype_or_default(dtype), device=device,
+                requires_grad=requires_grad)
+
+
+def frombuffer(buffer, *, dtype, count: int = -1, offset: int = 0,
+               requires_grad: bool = False) -> Tensor:
+    """A 1-D tensor sharing memory with an object implementing the buffer protocol."""
+    dt = _dt.to_dtype(dtype)
+    try:
+        arr = np.frombuffer(buffer, dtype=dt.np, count=count, offset=offset)
+    except ValueError as exc:
+        raise ValueError(str(exc)) from None
+    return _finish(arr, requires_grad)
+
+
 # ----- Tensor.new_* ---------------------------------------------------------------------
 
 def _new_opts(self, dtype, device):
@@ -495,6 +524,6 @@ del _name
 
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "from_dlpack", "zeros", "ones", "empty", "full",
-           "zeros_like", "ones_like", "empty_like", "full_like", "eye", "arange", "linspace",
+           "zeros_like", "ones_like", "empty_like", "full_like", "eye", "arange", "linspace", "empty_strided", "scalar_tensor", "frombuffer",
            "logspace", "rand", "randn", "randint", "randperm", "rand_like", "randn_like",
            "randint_like"]
