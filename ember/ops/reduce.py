@@ -921,20 +921,16 @@ def _cum_ext(op, input, dim, big):
     if xd.ndim == 0 or xd.size == 0:
         idx = xp.zeros(xd.shape, dtype=np.int64)
     else:
-        xm = xp.moveaxis(xd, d, 0)
-        idx = xp.zeros(xm.shape, dtype=np.int64)
-        best = xm[0].copy()
-        cur = xp.zeros(xm.shape[1:], dtype=np.int64)
-        isfloat = xd.dtype.kind in "fc"
-        for k in range(1, xm.shape[0]):
-            v = xm[k]
-            take = (v >= best) if big else (v <= best)
-            if isfloat:
-                take = (take & ~xp.isnan(best)) | (xp.isnan(v) & ~xp.isnan(best))
-            cur = xp.where(take, k, cur)
-            best = xp.where(take, v, best)
-            idx[k] = cur
-        idx = xp.moveaxis(idx, 0, d)
+        # the index at k is the last j <= k where x_j equals the running extreme (ties move
+        # it forward, as in torch); after a NaN it is the last NaN so far
+        run = (xp.maximum if big else xp.minimum).accumulate(xd, axis=d)
+        mark = xd == run
+        if xd.dtype.kind == "f":
+            mark |= xp.isnan(xd)
+        shape = [1] * xd.ndim
+        shape[d] = xd.shape[d]
+        pos = xp.arange(xd.shape[d]).reshape(shape)
+        idx = xp.maximum.accumulate(xp.where(mark, pos, 0), axis=d).astype(np.int64)
     values = (_CummaxSel if big else _CumminSel).apply(input, idx, d, True)
     return (_rt.cummax if big else _rt.cummin)(values, _wrap(idx))
 
@@ -1004,9 +1000,19 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
     n = xd.shape[d] if xd.ndim else 1
     if not 0 <= k <= n:
         raise RuntimeError("selected index k out of range")
-    idx = _argsort_arr(xd, d, largest)
-    if xd.ndim:
-        idx = xp_of(xd).take(idx, xp_of(xd).arange(k), axis=d)
+    xp = xp_of(xd)
+    if xd.ndim and 0 < k < n:
+        # partition for the k best, then sort only those (NaN counts as largest)
+        key = xd.astype(np.int64) if xd.dtype.kind in "biu" else xd
+        if largest:
+            key = xp.where(xp.isnan(key), -xp.inf, -key) if key.dtype.kind == "f" else -key
+        part = xp.take(xp.argpartition(key, k - 1, axis=d), xp.arange(k), axis=d)
+        order = xp.argsort(xp.take_along_axis(key, part, axis=d), axis=d, kind="stable")
+        idx = xp.take_along_axis(part, order, axis=d).astype(np.int64)
+    else:
+        idx = _argsort_arr(xd, d, largest)
+        if xd.ndim:
+            idx = xp.take(idx, xp.arange(k), axis=d)
     return _rt.topk(_TopkSel.apply(input, idx, d, True), _wrap(idx))
 
 
@@ -1017,7 +1023,10 @@ def _select_pos(input: Tensor, d: int, pos, sel_cls, rt, keepdim: bool, order=No
     if xd.ndim == 0:
         idx = xp.zeros((), dtype=np.int64)
     else:
-        if order is None:
+        if order is None and isinstance(pos, int):  # one position for every slice
+            key = xd.astype(np.int8) if xd.dtype == np.bool_ else xd
+            order = xp.argpartition(key, pos, axis=d)
+        elif order is None:
             order = _argsort_arr(xd, d, False)
         pos = xp.broadcast_to(xp.asarray(pos, dtype=np.int64),
                               _keep_shape(xd.shape, (d,)))
@@ -1074,7 +1083,13 @@ def _median(op, input, dim, keepdim, ignore_nan):
     xd = input._data
     d = wrap_dim(_int_dim(op, dim), xd.ndim)
     _check_nonempty_dim(op, input, d)
-    pos = _median_pos(xp_of(xd), xd, d, ignore_nan) if xd.ndim else 0
+    xp = xp_of(xd)
+    if not xd.ndim:
+        pos = 0
+    elif xd.dtype.kind != "f" or not xp.isnan(xd).any():
+        pos = (xd.shape[d] - 1) // 2
+    else:
+        pos = _median_pos(xp, xd, d, ignore_nan)
     return _select_pos(input, d, pos, _NanmedianSel if ignore_nan else _MedianSel,
                        _rt.nanmedian if ignore_nan else _rt.median, keepdim)
 

@@ -196,3 +196,24 @@ def test_random_shapes_and_dims_match_torch(name):
 
     with np.errstate(all="ignore"):
         check()
+
+
+@pytest.mark.parametrize("dt", ["float64", "int64"])
+def test_cummax_cummin_indices_with_ties_and_nan_match_torch(dt):
+    rng = np.random.default_rng(3)
+    a = rng.integers(0, 4, (12, 9)).astype(np.float64)
+    a[rng.random(a.shape) < 0.1] = np.nan if dt == "float64" else 7
+    a = a.astype(dt)
+    for expr in ("x.cummax(1)", "x.cummin(0)", "x.cummax(0)", "x.cummin(1)"):
+        t, e = eval(expr, {"x": torch.tensor(a)}), eval(expr, {"x": ember.tensor(a)})
+        np.testing.assert_array_equal(e.values.numpy(), t.values.numpy())
+        np.testing.assert_array_equal(e.indices.numpy(), t.indices.numpy())
+
+
+def test_selection_on_distinct_values_matches_torch_indices():
+    b = np.random.default_rng(4).permutation(600).reshape(20, 30).astype(np.float32)
+    for expr in ("x.topk(5, 1)", "x.topk(7, 0, largest=False)", "x.median(1)",
+                 "x.kthvalue(3, 0)", "x.topk(30, 1)", "x.nanmedian(0)", "x.sort(0, True)"):
+        t, e = eval(expr, {"x": torch.tensor(b)}), eval(expr, {"x": ember.tensor(b)})
+        np.testing.assert_array_equal(e.values.numpy(), t.values.numpy())
+        np.testing.assert_array_equal(e.indices.numpy(), t.indices.numpy())
