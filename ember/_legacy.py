@@ -8,13 +8,22 @@ from ._tensor import Tensor
 
 class _LegacyMeta(type):
     def __instancecheck__(cls, obj):
-        return isinstance(obj, Tensor) and obj.dtype is cls._dtype and obj.device.type == "cpu"
+        return (isinstance(obj, Tensor) and obj.dtype is cls._dtype
+                and obj.device.type == cls._device)
+
+    def __repr__(cls) -> str:
+        return f"<class '{'torch.cuda' if cls._device == 'cuda' else 'torch'}.{cls.__name__}'>"
 
 
-def _legacy(name: str, dtype):
+def _legacy(name: str, dtype, device_type: str = "cpu"):
     def __new__(cls, *args, device=None):
-        return Tensor(*args, dtype=dtype, device=device)
-    return _LegacyMeta(name, (), {"__new__": __new__, "_dtype": dtype,
+        if device_type == "cuda":
+            from .device import cupy_module
+            if cupy_module() is None:
+                raise TypeError(f"type torch.cuda.{name} not available. Torch not compiled "
+                                "with CUDA enabled.")
+        return Tensor(*args, dtype=dtype, device=device if device is not None else device_type)
+    return _LegacyMeta(name, (), {"__new__": __new__, "_dtype": dtype, "_device": device_type,
                                   "__doc__": f"Legacy constructor of {dtype} tensors."})
 
 

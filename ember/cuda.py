@@ -108,3 +108,17 @@ def memory_reserved(device=None) -> int:
 
 
 max_memory_reserved = memory_reserved
+
+
+def _legacy_cuda_types():
+    from . import dtypes as _dt
+    from ._legacy import _legacy
+    names = {"FloatTensor": _dt.float32, "DoubleTensor": _dt.float64,
+             "HalfTensor": _dt.float16, "BFloat16Tensor": _dt.bfloat16,
+             "LongTensor": _dt.int64, "IntTensor": _dt.int32, "ShortTensor": _dt.int16,
+             "CharTensor": _dt.int8, "ByteTensor": _dt.uint8, "BoolTensor": _dt.bool}
+    return {n: _legacy(n, d, "cuda") for n, d in names.items()}
+
+
+# torch.cuda.FloatTensor & co.: constructing one without a GPU raises torch's AssertionError
+globals().update(_legacy_cuda_types())

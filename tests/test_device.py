@@ -85,3 +85,12 @@ def test_default_device():
         ember.set_default_device(None)
     assert ember.get_default_device() == ember.device("cpu")
     assert ember.ones(1).device.type == "cpu"
+
+
+def test_legacy_cuda_types():
+    assert repr(ember.cuda.FloatTensor) == repr(torch.cuda.FloatTensor)
+    assert repr(ember.LongTensor) == repr(torch.LongTensor)
+    with pytest.raises(TypeError, match="not available"):
+        ember.cuda.FloatTensor([1.])
+    assert not isinstance(ember.zeros(1), ember.cuda.FloatTensor)
+    assert isinstance(ember.zeros(1), ember.FloatTensor)
