@@ -403,6 +403,12 @@ def _var_args(op, input, dim, unbiased, correction):
     return dims, float(correction), n
 
 
+def _inv_dof(n: int, correction: float) -> float:
+    """1 / max(n - correction, 0), inf when there are no degrees of freedom (as torch)."""
+    dof = n - correction
+    return 1.0 / dof if dof > 0 else math.inf
+
+
 class Var(Op):
     node_name = "VarBackward0"
 
@@ -428,7 +434,7 @@ class Var(Op):
         (x,) = ctx.saved_tensors
         gk = _keep(g, ctx.in_shape, ctx.dims, ctx.keepdim)
         c = x - x.mean(ctx.dims, keepdim=True) if x.ndim else x - x
-        return gk * c * (2.0 / _bmax(ctx.n - ctx.corr, 0)), None, None, None, None
+        return gk * c * (2.0 * _inv_dof(ctx.n, ctx.corr)), None, None, None, None
 
 
 class Std(Op):
@@ -450,7 +456,7 @@ class Std(Op):
         zero = yk._data == 0
         ysafe = yk + _const(zero.astype(yk._data.dtype))
         c = x - x.mean(ctx.dims, keepdim=True) if x.ndim else x - x
-        scale = 1.0 / _bmax(ctx.n - ctx.corr, 0)
+        scale = _inv_dof(ctx.n, ctx.corr)
         return gk * c * scale / ysafe * _const((~zero).astype(yk._data.dtype)), None, None, \
             None, None
 
