@@ -449,8 +449,8 @@ class Tensor:
         if type(d) is not _ndarray:
             d = d.get()
         if dtype is not None:
-            return d.astype(dtype, copy=False)
-        return d
+            return d.astype(dtype, copy=bool(copy))
+        return d.copy() if copy else d
 
     def item(self):
         """The value of a one-element tensor as a Python number."""

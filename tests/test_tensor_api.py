@@ -172,6 +172,9 @@ def test_numpy_shares_memory():
     assert t.tolist() == [4., 5., 0.] and a.tolist() == [4., 5., 0.]
     assert np.asarray(t).tolist() == [4., 5., 0.]
     assert np.asarray(t, dtype=np.int64).dtype == np.int64
+    c = np.asarray(t, copy=True)
+    c[2] = 7
+    assert t[2].item() == 0
     assert t.numpy(force=True) is not None
 
 

@@ -66,8 +66,13 @@ def _from_data(data, dtype):
                 and hasattr(data, "__array__"):
             data = np.asarray(data)
             return _from_data(data, dtype)
-        _check_nested(data, 0)
-        arr = np.array(data)
+        try:
+            arr = np.array(data)
+        except ValueError:  # ragged: find torch's message
+            _check_nested(data, 0)
+            raise
+        if arr.dtype.kind in "USO":
+            _check_nested(data, 0)
         if arr.dtype == object and arr.size:
             bad = next(x for x in _flat(data) if not isinstance(x, (int, float, complex)))
             raise RuntimeError(f"Could not infer dtype of {type(bad).__name__}")
