@@ -13,7 +13,7 @@ import numpy as np
 from .. import dtypes as _dt
 from .. import return_types as _rt
 from .._tensor import Tensor, _wrap, wrap_dim
-from ._common import STATE, Op, norm_dims, register_methods, shape_str, xp_of
+from ._common import NULL_CTX, STATE, Op, norm_dims, register_methods, shape_str, xp_of
 
 _NARROW = frozenset((np.dtype(np.float16), _dt.bfloat16.np))
 
@@ -254,14 +254,16 @@ def _gather_class(name: str):
 
 class _Weighted(Op):
     """A reduction whose gradient is ``g * w`` for a constant weight array ``w`` computed
-    in forward (ties share evenly, NaN positions masked, ...)."""
+    in forward (ties share evenly, NaN positions masked, ...). ``fn(xp, x)`` returns the
+    result and a callable computing ``w``."""
 
     node_name = "AmaxBackward0"
 
     @staticmethod
     def forward(ctx, x, fn, dims, keepdim):
-        y, w = fn(xp_of(x), x)
-        ctx.w, ctx.in_shape, ctx.dims, ctx.keepdim = w, x.shape, dims, keepdim
+        y, weights = fn(xp_of(x), x)
+        if ctx is not NULL_CTX:  # the weights are needed only when recording
+            ctx.w, ctx.in_shape, ctx.dims, ctx.keepdim = weights(), x.shape, dims, keepdim
         return y
 
     @staticmethod
@@ -307,8 +309,8 @@ def nansum(input, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> T
     ax = _np_axis(input, dims)
 
     def fn(xp, x):
-        return (xp.nansum(x, axis=ax, keepdims=keepdim),
-                (~xp.isnan(x)).astype(x.dtype))
+        return (xp.nansum(_wide(x), axis=ax, keepdims=keepdim).astype(x.dtype),
+                lambda: (~xp.isnan(x)).astype(x.dtype))
     return _Nansum.apply(input, fn, dims, keepdim)
 
 
@@ -518,7 +520,7 @@ def _extreme_all(op: str, input: Tensor, big: bool) -> Tensor:
     def fn(xp, x):
         y = x.max() if big else x.min()
         y = xp.asarray(y, dtype=x.dtype)
-        return y, _even_weights(xp, x, y, dims)
+        return y, lambda: _even_weights(xp, x, y, dims)
     return (_MaxAll if big else _MinAll).apply(input, fn, dims, False)
 
 
@@ -579,10 +581,9 @@ def _amaxmin(op: str, input: Tensor, dim, keepdim: bool, big: bool) -> Tensor:
 
     def fn(xp, x):
         yk = (x.max if big else x.min)(axis=ax, keepdims=True)
-        w = _even_weights(xp, x, yk, ax)
         y = yk if keepdim or not x.ndim else yk.reshape(
             tuple(s for i, s in enumerate(x.shape) if i not in dims))
-        return y, w
+        return y, lambda: _even_weights(xp, x, yk, ax)
     return (_Amax if big else _Amin).apply(input, fn, dims, keepdim)
 
 
@@ -625,7 +626,8 @@ class _Aminmax(Op):
         out, ws = [], []
         for big in (False, True):
             yk = (x.max if big else x.min)(axis=ax, keepdims=True)
-            ws.append(_even_weights(xp, x, yk, ax))
+            if ctx is not NULL_CTX:
+                ws.append(_even_weights(xp, x, yk, ax))
             out.append(yk if keepdim or not x.ndim else yk.reshape(
                 tuple(s for i, s in enumerate(x.shape) if i not in dims)))
         ctx.ws, ctx.in_shape, ctx.dims, ctx.keepdim = ws, x.shape, dims, keepdim
@@ -737,7 +739,7 @@ class VectorNorm(Op):
         else:
             with np.errstate(divide="ignore"):
                 y = (a ** p).sum(axis=ax, keepdims=True) ** (1.0 / p)
-        if abs(p) == math.inf:
+        if abs(p) == math.inf and ctx is not NULL_CTX:
             ctx.w = (_even_weights(xp, a, y, ax) * xp.sign(_wide(x))).astype(x.dtype)
         y = y.astype(x.dtype)
         if not keepdim and x.ndim:
@@ -1077,7 +1079,7 @@ def _median_all(op, input, ignore_nan):
 
     def fn(xp, x):
         yy = xp.asarray(y, dtype=x.dtype)
-        return yy, _even_weights(xp, x, yy, dims if x.ndim else None)
+        return yy, lambda: _even_weights(xp, x, yy, dims if x.ndim else None)
     return (_NanmedianAll if ignore_nan else _MedianAll).apply(input, fn, dims, False)
 
 
