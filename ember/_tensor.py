@@ -23,6 +23,8 @@ class Size(tuple):
 
     def __new__(cls, sizes=()):
         sizes = tuple(sizes)
+        if all(type(s) is int for s in sizes):
+            return tuple.__new__(cls, sizes)
         for i, s in enumerate(sizes):
             if not isinstance(s, (int, np.integer)) and not (
                     hasattr(s, "__index__") and getattr(s, "ndim", 1) == 0):
@@ -65,6 +67,7 @@ class Size(tuple):
 
 
 _new = object.__new__
+_tuple_new = tuple.__new__
 _ndarray = np.ndarray
 _generic = np.generic
 _FROM_NP = _dt._FROM_NP
@@ -206,12 +209,12 @@ class Tensor:
 
     @property
     def shape(self) -> Size:
-        return Size(self._data.shape)
+        return _tuple_new(Size, self._data.shape)
 
     def size(self, dim: int | None = None):
         """The shape (a Size), or the length of dimension ``dim``."""
         if dim is None:
-            return Size(self._data.shape)
+            return _tuple_new(Size, self._data.shape)
         return self._data.shape[self._wrap_dim(dim)]
 
     def dim(self) -> int:

@@ -90,8 +90,12 @@ def _same_device(dev, t: Tensor) -> bool:
 
 
 def _caster(dt):
+    npdt = dt.np
+
     def cast(self, memory_format=None):
-        return to(self, dt)
+        if self._data.dtype == npdt:
+            return self
+        return ToCopy.apply(self, npdt, None)
     cast.__doc__ = f"``self.to({dt})``"
     return cast
 

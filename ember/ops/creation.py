@@ -25,11 +25,16 @@ def _size(size) -> tuple:
     """Accept f(2, 3), f((2, 3)), f([2, 3]) and f(torch.Size)."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
+    for s in size:
+        if type(s) is not int or s < 0:
+            break
+    else:
+        return tuple(size)
     out = []
     for s in size:
         if isinstance(s, Tensor):
             s = s.item()
-        if not isinstance(s, (int, np.integer)):
+        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
             raise TypeError(f"expected a sequence of integers as size, got "
                             f"{type(s).__name__}")
         if s < 0:
@@ -197,7 +202,12 @@ def _filled(fill, size, dtype, device, requires_grad, out=None):
         return out
     dt = _dtype_or_default(dtype)
     xp = _xp(device)
-    data = xp.full(shape, fill, dtype=dt.np) if fill is not None else xp.empty(shape, dt.np)
+    if fill == 0:
+        data = xp.zeros(shape, dt.np)
+    elif fill == 1:
+        data = xp.ones(shape, dt.np)
+    else:
+        data = xp.full(shape, fill, dtype=dt.np)
     return _finish(data, requires_grad)
 
 
