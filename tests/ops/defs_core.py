@@ -28,3 +28,7 @@ OpInfo("sum", lambda dt, rng: [S(arr((3, 4), dt, rng)), S(arr((3, 4), dt, rng), 
 OpInfo("mean", lambda dt, rng: [S(arr((3, 4), dt, rng)), S(arr((3, 4), dt, rng), -1),
                                 S(arr((2, 3, 4), dt, rng), (0, 1), True)],
        errors=lambda: [(S(arr((2,), "int64")), RuntimeError)])
+OpInfo("neg", lambda dt, rng: [S(arr((3, 4), dt, rng)), S(arr((), dt, rng)),
+                               S(arr((0, 2), dt, rng))],
+       dtypes=("float32", "float64", "int64"),
+       errors=lambda: [(S(arr((2,), "bool")), RuntimeError)])
