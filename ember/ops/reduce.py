@@ -1279,7 +1279,9 @@ def _unique_core(xd, dim, consecutive):
             inv = (np.cumsum(start) - 1).reshape(xd.shape)
             counts = np.diff(np.append(np.nonzero(start)[0], flat.size))
             return vals, inv, counts
-        vals, inv, counts = np.unique(flat, return_inverse=True, return_counts=True)
+        # torch keeps every NaN as its own value
+        vals, inv, counts = np.unique(flat, return_inverse=True, return_counts=True,
+                                      equal_nan=False)
         return vals, inv.reshape(xd.shape), counts
     xm = np.moveaxis(xd, dim, 0)
     rows = xm.reshape(xm.shape[0], -1)
