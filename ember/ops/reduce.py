@@ -1049,6 +1049,7 @@ def kthvalue(input, k: int, dim: int = -1, keepdim: bool = False, *, out=None):
     xd = input._data
     d = wrap_dim(int(dim), xd.ndim)
     n = xd.shape[d] if xd.ndim else 1
+    _check_nonempty_dim("kthvalue", input, d)
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
     return _select_pos(input, d, k - 1, _KthSel, _rt.kthvalue, keepdim)

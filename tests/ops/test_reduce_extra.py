@@ -217,3 +217,49 @@ def test_selection_on_distinct_values_matches_torch_indices():
         t, e = eval(expr, {"x": torch.tensor(b)}), eval(expr, {"x": ember.tensor(b)})
         np.testing.assert_array_equal(e.values.numpy(), t.values.numpy())
         np.testing.assert_array_equal(e.indices.numpy(), t.indices.numpy())
+
+
+_HYP_DIM_OPS = {
+    "cumsum": lambda x, d: x.cumsum(d),
+    "cumprod": lambda x, d: x.cumprod(d),
+    "logcumsumexp": lambda x, d: x.logcumsumexp(d),
+    "sort": lambda x, d: x.sort(d, descending=True),
+    "argsort": lambda x, d: x.argsort(d),
+    "median": lambda x, d: x.median(d),
+    "max": lambda x, d: x.max(d, keepdim=True),
+    "argmin": lambda x, d: x.argmin(d),
+    "cummin": lambda x, d: x.cummin(d),
+    "kthvalue": lambda x, d: x.kthvalue(1, d),
+    "topk": lambda x, d: x.topk(1, d),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_HYP_DIM_OPS))
+def test_random_shapes_along_one_dim_match_torch(name):
+    hyp = pytest.importorskip("hypothesis")
+    st = hyp.strategies
+
+    @hyp.settings(max_examples=30, deadline=None, derandomize=True)
+    @hyp.given(st.lists(st.integers(0, 4), min_size=0, max_size=3), st.data())
+    def check(shape, data):
+        nd = len(shape)
+        d = data.draw(st.integers(-max(nd, 1), max(nd, 1) - 1))
+        n = int(np.prod(shape))
+        arr = (np.random.default_rng(n).permutation(n) - n / 2).reshape(shape) / 4.0
+        res = []
+        for lib in (ember, torch):
+            try:
+                r = _HYP_DIM_OPS[name](lib.tensor(arr), d)
+                r = r if isinstance(r, tuple) else (r,)
+                res.append([(tuple(t.shape), str(t.dtype).split(".")[-1], t.numpy()) for t in r])
+            except (RuntimeError, IndexError, TypeError, ValueError) as e:
+                res.append(type(e).__name__)
+        if isinstance(res[0], str) or isinstance(res[1], str):
+            assert res[0] == res[1], (shape, d, res)
+            return
+        for (es, ed, ev), (ts, td, tv) in zip(*res):
+            assert (es, ed) == (ts, td), (shape, d)
+            np.testing.assert_allclose(ev, tv, rtol=1e-10, atol=1e-12)
+
+    with np.errstate(all="ignore"):
+        check()
