@@ -60,8 +60,17 @@ def _from_data(data, dtype):
         return arr.astype(dtype.np) if dtype is not None else arr.copy()
     if isinstance(data, str):
         raise TypeError("new(): invalid data type 'str'")
-    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
-        data = _untensor(data)
+    seq_dtype = None
+    if isinstance(data, (list, tuple)):
+        special = [x for x in _flat(data) if type(x) not in _PY_TYPES]
+        if special:
+            # torch infers a sequence's dtype by promoting its elements' dtypes, with
+            # tensors and NumPy values keeping theirs (not weakly, as in arithmetic)
+            _check_nested(data, 0)
+            if dtype is None:
+                seq_dtype = _sequence_dtype(data)
+            if any(isinstance(x, Tensor) for x in special):
+                data = _untensor(data)
     if isinstance(data, (np.ndarray, np.generic)):
         arr = np.array(data)
         if dtype is None:
@@ -78,11 +87,13 @@ def _from_data(data, dtype):
             raise
         if arr.dtype.kind in "USO":
             _check_nested(data, 0)
-        if arr.dtype == object and arr.size:
-            bad = next(x for x in _flat(data) if not isinstance(x, (int, float, complex)))
+        if arr.dtype == object and arr.size or arr.dtype == np.uint64:
+            bad = next((x for x in _flat(data) if not isinstance(x, _PY_SCALARS)), None)
+            if bad is None:
+                raise ValueError("Overflow when unpacking long long")
             raise RuntimeError(f"Could not infer dtype of {type(bad).__name__}")
         if dtype is None:
-            dtype = _infer_dtype(arr)
+            dtype = seq_dtype if seq_dtype is not None else _infer_dtype(arr)
     return arr.astype(dtype.np, copy=False)
 
 
@@ -107,9 +118,30 @@ def _check_nested(data, depth: int) -> None:
         raise TypeError("not a sequence")
 
 
+_PY_SCALARS = (int, float, complex)  # bool is an int
+_PY_TYPES = frozenset((int, float, complex, bool))  # exact types: np.float64 is a float
+
+
+def _sequence_dtype(data) -> _dt.dtype:
+    out = None
+    for x in _flat(data):
+        if isinstance(x, Tensor):
+            if x._data.size != 1:
+                raise ValueError("only one element tensors can be converted to Python scalars")
+            d = x.dtype
+        elif isinstance(x, (np.ndarray, np.generic)):
+            d = _dt.from_numpy_dtype(x.dtype)
+        elif isinstance(x, _PY_SCALARS):
+            d = _dt.scalar_dtype(x)
+        else:
+            raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
+        out = d if out is None else _dt.promote_types(out, d)
+    return out if out is not None else _dt.get_default_dtype()
+
+
 def _flat(data):
     for x in data:
-        if isinstance(x, (list, tuple)):
+        if isinstance(x, (list, tuple, range)):
             yield from _flat(x)
         else:
             yield x
