@@ -231,6 +231,14 @@ _HYP_DIM_OPS = {
     "cummin": lambda x, d: x.cummin(d),
     "kthvalue": lambda x, d: x.kthvalue(1, d),
     "topk": lambda x, d: x.topk(1, d),
+    "prod": lambda x, d: x.prod(d),
+    "mode": lambda x, d: x.mode(d),
+    "cummax": lambda x, d: x.cummax(d),
+    "nanmedian": lambda x, d: x.nanmedian(d, True),
+    "std": lambda x, d: x.std(d),
+    "quantile": lambda x, d: x.quantile(0.3, d),
+    "msort": lambda x, d: x.msort(),
+    "aminmax": lambda x, d: x.aminmax(dim=d),
 }
 
 
