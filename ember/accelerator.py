@@ -18,3 +18,31 @@ def current_accelerator(check_available: bool = False):
 
 def device_count() -> int:
     return cuda.device_count()
+
+
+def _require():
+    if not cuda.is_available():
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+
+
+def current_device_index() -> int:
+    """The index of the current accelerator device."""
+    _require()
+    return cuda.current_device()
+
+
+current_device_idx = current_device_index
+
+
+def set_device_index(device) -> None:
+    _require()
+    cuda.set_device(device)
+
+
+set_device_idx = set_device_index
+
+
+def synchronize(device=None) -> None:
+    """Wait for the accelerator to finish its work."""
+    _require()
+    cuda.synchronize(device)

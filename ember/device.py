@@ -55,9 +55,13 @@ class device:
         return (device, (str(self),))
 
     def __enter__(self):
+        """``with ember.device('cuda'):`` makes factories allocate there (torch 2.x)."""
+        _device_stack.append(_default_device[0])
+        _default_device[0] = self
         return self
 
     def __exit__(self, *exc):
+        _default_device[0] = _device_stack.pop() if _device_stack else None
         return False
 
 
@@ -124,6 +128,7 @@ def xp_of(a):
 
 
 _default_device = [None]
+_device_stack: list = []
 
 
 def get_default_device() -> device:

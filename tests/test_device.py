@@ -94,3 +94,23 @@ def test_legacy_cuda_types():
         ember.cuda.FloatTensor([1.])
     assert not isinstance(ember.zeros(1), ember.cuda.FloatTensor)
     assert isinstance(ember.zeros(1), ember.FloatTensor)
+
+
+def test_device_context_manager_sets_default_device():
+    with ember.device("cpu") as d:
+        assert d == ember.device("cpu")
+        assert ember.get_default_device() == ember.device("cpu")
+    with ember.device("cuda"):
+        assert ember.get_default_device() == ember.device("cuda")
+        with pytest.raises(AssertionError):
+            ember.zeros(1)
+    assert ember.get_default_device() == ember.device("cpu")
+    assert ember.zeros(1).device.type == "cpu"
+
+
+def test_accelerator_errors_match_torch():
+    for name in ("current_device_index", "synchronize"):
+        with pytest.raises(RuntimeError):
+            getattr(torch.accelerator, name)()
+        with pytest.raises(RuntimeError):
+            getattr(ember.accelerator, name)()
