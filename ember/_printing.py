@@ -98,8 +98,6 @@ class _Formatter:
                 self.width = max(len(f"{v:.0f}") + 1 for v in items)
             else:
                 self.width = max(len(f"{v:.{p}f}") for v in items)
-        elif OPTIONS.sci_mode is not None:
-            self.sci_mode = bool(OPTIONS.sci_mode)
 
     def format(self, value) -> str:
         p = OPTIONS.precision

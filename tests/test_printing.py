@@ -97,3 +97,34 @@ def test_grad_fn_suffix_names_node():
     x = ember.tensor([1., 2.], requires_grad=True)
     assert repr(x * 2) == "tensor([2., 4.], grad_fn=<MulBackward0>)"
     assert repr(x.sum()) == "tensor(3., grad_fn=<SumBackward0>)"
+
+
+def test_random_tensors_and_options_match_torch(restore_printoptions):
+    """Random shapes, magnitudes, dtypes and print options: torch's string every time."""
+    rng = np.random.default_rng(1)
+    for _ in range(300):
+        opts = dict(precision=int(rng.integers(0, 8)),
+                    threshold=int(rng.choice([5, 20, 100, 1000])),
+                    edgeitems=int(rng.integers(1, 4)),
+                    linewidth=int(rng.choice([20, 40, 80, 120])),
+                    sci_mode=[None, True, False][rng.integers(0, 3)])
+        torch.set_printoptions(**opts)
+        ember.set_printoptions(**opts)
+        shape = tuple(int(n) for n in rng.integers(0, 9, size=rng.integers(0, 4)))
+        kind = rng.integers(0, 5)
+        scale = 10.0 ** rng.integers(-6, 9)
+        if kind == 0:
+            a, dt = rng.standard_normal(shape) * scale, "float32"
+        elif kind == 1:
+            a, dt = np.round(rng.standard_normal(shape) * scale), "float64"
+        elif kind == 2:
+            a, dt = rng.integers(-1000, 1000, size=shape), "int64"
+        elif kind == 3:
+            a, dt = rng.standard_normal(shape) > 0, "bool"
+        else:
+            a, dt = (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)) * scale, \
+                "complex64"
+        a = np.asarray(a, dtype=dt)
+        if dt == "float64" and a.size:
+            a.flat[0] = [np.nan, np.inf, 0.0, a.flat[0]][rng.integers(0, 4)]
+        assert repr(ember.tensor(a)) == repr(torch.tensor(a)), (opts, a)
