@@ -260,3 +260,16 @@ def test_errors_match_torch(expr):
     assert e is not None and e[0] == t[0]
     if t[0] == "RuntimeError" and "size of tensor" not in t[1]:
         assert e[1] == t[1]
+
+
+def test_sampler_graph_nodes_match_torch():
+    m = ember.zeros(3, requires_grad=True)
+    s = ember.ones(3, requires_grad=True)
+    for y, name in [(ember.normal(m, 1.), "NormalBackward1"), (ember.normal(0., s), "NormalBackward2"),
+                    (ember.normal(m, s), "NormalBackward3"),
+                    (ember.bernoulli(ember.full((3,), .5, requires_grad=True)), "BernoulliBackward0")]:
+        assert y.grad_fn.name() == name
+    y = ember.normal(m, s)
+    y.sum().backward()
+    assert m.grad.tolist() == [0., 0., 0.] and s.grad.tolist() == [0., 0., 0.]
+    assert ember.normal(ember.zeros(3), 1.).grad_fn is None

@@ -18,7 +18,7 @@ from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE
 from ..device import factory_device, xp_for
 from ..random import _gen
-from ._common import broadcast_shapes, register_methods
+from ._common import Op, broadcast_shapes, register_methods
 
 
 def _host(t: Tensor) -> np.ndarray:
@@ -196,10 +196,48 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     if not dt.is_floating_point:
         raise NotImplementedError(f'"normal_kernel_cpu" not implemented for '
                                   f"'{_TYPE_NAMES[dt.name]}'")
-    m = _host(mean) if mt else mean
-    s = _host(std) if st else std
-    arr = m + s * g.standard_normal(size=shape)
-    return _finish(arr, dt, like, out=out)
+    noise = _on_device_of(g.standard_normal(size=shape), like)
+    op = _NormalTT if mt and st else (_NormalTF if mt else _NormalFT)
+    res = op.apply(mean, std, noise, dt.np)
+    if out is not None:
+        out._data = res._data
+        out._vc[0] += 1
+        return out
+    return res
+
+
+class _NormalTF(Op):
+    """normal(Tensor mean, float std): the sample's gradient w.r.t. mean/std is zero, as
+    in torch (the noise is not reparameterized)."""
+    node_name = "NormalBackward1"
+
+    @staticmethod
+    def forward(ctx, mean, std, noise, npdt):
+        return (mean + std * noise).astype(npdt, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0, (g * 0 if ctx.needs_input_grad[1] else None), None, None
+
+
+class _NormalFT(_NormalTF):
+    node_name = "NormalBackward2"
+
+
+class _NormalTT(_NormalTF):
+    node_name = "NormalBackward3"
+
+
+class _Bernoulli(Op):
+    node_name = "BernoulliBackward0"
+
+    @staticmethod
+    def forward(ctx, p, u):
+        return (u < p).astype(p.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0, None
 
 
 def bernoulli(input: Tensor, p=None, *, generator=None, out=None) -> Tensor:
@@ -209,6 +247,13 @@ def bernoulli(input: Tensor, p=None, *, generator=None, out=None) -> Tensor:
         probs = _host(input).astype(np.float64)
         if np.any(~((probs >= 0) & (probs <= 1))):
             raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+        u = _on_device_of(_gen(generator).random(tuple(input.shape)), input)
+        res = _Bernoulli.apply(input, u)
+        if out is not None:
+            out._data = res._data
+            out._vc[0] += 1
+            return out
+        return res
     else:
         if not 0 <= p <= 1:
             raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
