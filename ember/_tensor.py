@@ -490,6 +490,60 @@ class Tensor:
     def __dlpack_device__(self):
         return self._data.__dlpack_device__()
 
+    # -- memory placement ---------------------------------------------------------------
+    def pin_memory(self, device=None) -> Tensor:
+        """Page-locked host copy for fast GPU transfers (needs CUDA, as in torch)."""
+        from .device import cupy_module
+        cp = cupy_module()
+        if cp is None:
+            raise RuntimeError("Cannot access accelerator device when none is available.")
+        if type(self._data) is not _ndarray:
+            raise RuntimeError("cannot pin a tensor that is not on the CPU")
+        mem = cp.cuda.alloc_pinned_memory(self._data.nbytes)
+        arr = np.frombuffer(mem, self._data.dtype, self._data.size).reshape(self._data.shape)
+        arr[...] = self._data
+        return _wrap(arr)
+
+    def is_pinned(self, device=None) -> bool:
+        return False
+
+    def share_memory_(self) -> Tensor:
+        """No-op: ember's CPU tensors are pickled by value for worker processes."""
+        return self
+
+    def is_shared(self) -> bool:
+        return type(self._data) is not _ndarray
+
+    def dim_order(self) -> tuple:
+        """Dimensions from outermost to innermost in memory (by stride)."""
+        st = self.stride()
+        return tuple(sorted(range(self._data.ndim), key=lambda i: -st[i]))
+
+    def to_dense(self, dtype=None, *, masked_grad=None) -> Tensor:
+        return self if dtype is None else self.to(dtype)
+
+    def apply_(self, callable) -> Tensor:  # noqa: A002 - torch's name
+        """Apply a Python function to every element in place (CPU only, slow)."""
+        d = self._data
+        if type(d) is not _ndarray:
+            raise TypeError("apply_ is only implemented on CPU tensors")
+        vals = [callable(v) for v in d.ravel().tolist()]
+        if vals:
+            d[...] = np.asarray(vals).astype(d.dtype).reshape(d.shape)
+        self._vc[0] += 1
+        return self
+
+    def map_(self, tensor, callable) -> Tensor:  # noqa: A002 - torch's name
+        """``self[i] = callable(self[i], tensor[i])`` for every element (``tensor``
+        broadcast to this shape), in place, CPU only."""
+        d = self._data
+        other = np.broadcast_to(tensor.__array__(), d.shape)
+        vals = [callable(a, b) for a, b in zip(d.ravel().tolist(), other.ravel().tolist())]
+        if vals:
+            d[...] = np.asarray(vals).astype(d.dtype).reshape(d.shape)
+        self._vc[0] += 1
+        return self
+
     # -- Python protocol ----------------------------------------------------------------
     def __len__(self) -> int:
         if self._data.ndim == 0:

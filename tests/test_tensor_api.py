@@ -156,6 +156,17 @@ T.get_default_dtype()
 T.tensor([1, 2], dtype=T.int8) + T.tensor([1], dtype=T.uint8)
 T.tensor([1., 2.], requires_grad=True).clone().requires_grad
 T.tensor([1., 2.]).clone()
+T.zeros(2).pin_memory()
+T.zeros(2).is_pinned()
+T.zeros(2).share_memory_()
+T.zeros(2, 3).t().dim_order()
+T.zeros(2, 3, 4).dim_order()
+T.zeros(2).to_dense()
+T.tensor([1., 2.]).apply_(lambda v: v * 2)
+T.tensor([1, 2]).apply_(lambda v: v * 2.7)
+T.zeros(3, 2).t().apply_(lambda v: v + 1)
+T.tensor([1., 2.]).map_(T.tensor([3., 4.]), lambda a, b: a + b)
+T.zeros(2, 2).map_(T.tensor([3., 4.]), lambda a, b: a + b)
 """.strip().splitlines()
 
 
