@@ -36,6 +36,7 @@ from .ops.shape import *
 from .ops.creation import range_ as range  # noqa: A001 - torch.range
 from ._printing import set_printoptions
 from ._printing import get_printoptions, printoptions
+from ._state import is_deterministic_algorithms_warn_only_enabled
 from ._state import get_float32_matmul_precision, set_default_tensor_type, set_float32_matmul_precision, typename  # noqa: E501
 from . import autograd, backends, cuda, linalg, accelerator
 from . import return_types

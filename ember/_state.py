@@ -24,7 +24,14 @@ def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None
 
 
 def are_deterministic_algorithms_enabled() -> bool:
+    """Whether ``use_deterministic_algorithms(True)`` is in effect."""
     return DETERMINISTIC.enabled
+
+
+def is_deterministic_algorithms_warn_only_enabled() -> bool:
+    """Whether nondeterministic ops only warn (``use_deterministic_algorithms(True,
+    warn_only=True)``)."""
+    return DETERMINISTIC.warn_only
 
 
 _threads = [os.cpu_count() or 1]

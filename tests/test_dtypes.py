@@ -115,8 +115,12 @@ def test_deterministic_and_threads_switches():
     try:
         ember.use_deterministic_algorithms(True)
         assert ember.are_deterministic_algorithms_enabled() is True
+        assert ember.is_deterministic_algorithms_warn_only_enabled() is False
+        ember.use_deterministic_algorithms(True, warn_only=True)
+        assert ember.is_deterministic_algorithms_warn_only_enabled() is True
     finally:
         ember.use_deterministic_algorithms(False)
+    assert ember.is_deterministic_algorithms_warn_only_enabled() is False
     n = ember.get_num_threads()
     assert isinstance(n, int) and n >= 1
     ember.set_num_threads(1)
