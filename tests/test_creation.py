@@ -181,6 +181,11 @@ T.ones(2, 2, out=T.zeros(1))
 T.zeros(3, out=T.ones(3, dtype=T.int64))
 T.zeros(2, dtype=T.complex128)
 T.scalar_tensor(3)
+T.complex(T.tensor([1., 2.]), T.tensor([3., 4.]))
+T.complex(T.tensor([1.], dtype=T.float64), T.tensor([3.], dtype=T.float64))
+T.complex(T.tensor([[1.]]), T.tensor([2., 3.]))
+T.complex(T.tensor([1]), T.tensor([2]))
+T.complex(T.tensor([1.]), T.tensor([2.], dtype=T.float64))
 T.scalar_tensor(True)
 T.scalar_tensor(3, dtype=T.int64)
 T.empty_strided((2, 3), (3, 1)).shape
@@ -288,3 +293,15 @@ def test_frombuffer_shares_memory():
     t = ember.frombuffer(b, dtype=ember.uint8)
     b[0] = 9
     assert t.tolist() == [9, 2, 3, 4]
+
+
+def test_complex_gradient():
+    from ember.ops.creation import _ImagPart, _RealPart
+    r = ember.tensor([1., 2.], requires_grad=True)
+    i = ember.tensor([3., 4.], requires_grad=True)
+    z = ember.complex(r, i)
+    assert z.grad_fn.name() == "ComplexBackward0"
+    loss = (_RealPart.apply(z) * ember.tensor([0.5, 2.])
+            + _ImagPart.apply(z) * ember.tensor([3., -1.])).sum()
+    loss.backward()
+    assert r.grad.tolist() == [0.5, 2.0] and i.grad.tolist() == [3.0, -1.0]

@@ -11,7 +11,7 @@ from .. import dtypes as _dt
 from .._tensor import Tensor, _wrap
 from ..device import as_device, factory_device, xp_for
 from ..random import _gen
-from ._common import _infer_dtype
+from ._common import Op, _infer_dtype, xp_of
 
 
 def _finish(data, requires_grad: bool) -> Tensor:
@@ -517,6 +517,71 @@ def frombuffer(buffer, *, dtype, count: int = -1, offset: int = 0,
     return _finish(arr, requires_grad)
 
 
+# ----- complex construction ----------------------------------------------------------------
+
+class _Complex(Op):
+    node_name = "ComplexBackward0"
+
+    @staticmethod
+    def forward(ctx, real, imag):
+        xp = xp_of(real)
+        shape = np.broadcast_shapes(real.shape, imag.shape)
+        out = xp.empty(shape, dtype=np.complex128 if real.dtype == np.float64 else np.complex64)
+        out.real = real
+        out.imag = imag
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return (_RealPart.apply(g) if ctx.needs_input_grad[0] else None,
+                _ImagPart.apply(g) if ctx.needs_input_grad[1] else None)
+
+
+class _RealPart(Op):
+    node_name = "RealBackward0"
+
+    @staticmethod
+    def forward(ctx, z):
+        return xp_of(z).real(z).copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return _Complex.apply(g, zeros_like(g))
+
+
+class _ImagPart(Op):
+    node_name = "ImagBackward0"
+
+    @staticmethod
+    def forward(ctx, z):
+        return xp_of(z).imag(z).copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return _Complex.apply(zeros_like(g), g)
+
+
+def complex(real: Tensor, imag: Tensor, *, out=None) -> Tensor:  # noqa: A001 - torch's name
+    """A complex tensor ``real + i*imag`` (float32 -> complex64, float64 -> complex128)."""
+    if not isinstance(real, Tensor) or not isinstance(imag, Tensor):
+        raise TypeError("complex(): argument 'real' and 'imag' must be Tensor")
+    rd, id_ = real.dtype, imag.dtype
+    if rd not in (_dt.float32, _dt.float64) or id_ not in (_dt.float32, _dt.float64):
+        from .sampling import _TYPE_NAMES
+        raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got "
+                           f"{_TYPE_NAMES[rd.name]} and {_TYPE_NAMES[id_.name]}")
+    if rd is not id_:
+        from .sampling import _TYPE_NAMES
+        raise RuntimeError(f"Expected object of scalar type {_TYPE_NAMES[rd.name]} but got "
+                           f"scalar type {_TYPE_NAMES[id_.name]} for second argument")
+    res = _Complex.apply(real, imag)
+    if out is not None:
+        out._data = res._data
+        out._vc[0] += 1
+        return out
+    return res
+
+
 # ----- Tensor.new_* ---------------------------------------------------------------------
 
 def _new_opts(self, dtype, device):
@@ -571,6 +636,6 @@ del _name
 
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "from_dlpack", "zeros", "ones", "empty", "full",
-           "zeros_like", "ones_like", "empty_like", "full_like", "eye", "arange", "linspace", "empty_strided", "scalar_tensor", "frombuffer",
+           "zeros_like", "ones_like", "empty_like", "full_like", "eye", "arange", "linspace", "empty_strided", "complex", "scalar_tensor", "frombuffer",
            "logspace", "rand", "randn", "randint", "randperm", "rand_like", "randn_like",
            "randint_like"]
