@@ -3,6 +3,7 @@ linspace, logspace, the *_like family, and random sampling."""
 
 from __future__ import annotations
 
+import builtins as _builtins
 import math
 
 import numpy as np
@@ -76,7 +77,7 @@ def _from_data(data, dtype):
         if dtype is None:
             dtype = _dt.from_numpy_dtype(arr.dtype)
     else:
-        if not isinstance(data, (list, tuple, int, float, complex, bool, np.generic)) \
+        if not isinstance(data, (list, tuple, int, float, _builtins.complex, bool, np.generic)) \
                 and hasattr(data, "__array__"):
             data = np.asarray(data)
             return _from_data(data, dtype)
@@ -118,8 +119,8 @@ def _check_nested(data, depth: int) -> None:
         raise TypeError("not a sequence")
 
 
-_PY_SCALARS = (int, float, complex)  # bool is an int
-_PY_TYPES = frozenset((int, float, complex, bool))  # exact types: np.float64 is a float
+_PY_SCALARS = (int, float, _builtins.complex)  # bool is an int
+_PY_TYPES = frozenset((int, float, _builtins.complex, bool))  # exact types: np.float64 is a float
 
 
 def _sequence_dtype(data) -> _dt.dtype:
