@@ -455,6 +455,13 @@ class Tensor:
             return d.astype(dtype, copy=bool(copy))
         return d.copy() if copy else d
 
+    def __array_wrap__(self, array, context=None, return_scalar=False):
+        """NumPy ufuncs on tensors return tensors (``np.sin(t)``), as with torch."""
+        array = np.asarray(array)
+        if array.dtype not in _FROM_NP:
+            array = array.astype(_dt.from_numpy_dtype(array.dtype).np)
+        return _wrap(array)
+
     def item(self):
         """The value of a one-element tensor as a Python number."""
         if self._data.size != 1:
@@ -557,8 +564,8 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise RuntimeError("Boolean value of Tensor with more than one value is "
-                               "ambiguous")
+            what = "no values" if self._data.size == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {what} is ambiguous")
         return bool(self.item())
 
     def _scalar(self):

@@ -156,6 +156,10 @@ T.get_default_dtype()
 T.tensor([1, 2], dtype=T.int8) + T.tensor([1], dtype=T.uint8)
 T.tensor([1., 2.], requires_grad=True).clone().requires_grad
 T.tensor([1., 2.]).clone()
+np.sin(T.tensor([1., 2.]))
+np.add(T.tensor([1, 2]), 1)
+np.sin(T.tensor(1.))
+np.negative(T.tensor([1.5], dtype=T.float64))
 T.zeros(2).pin_memory()
 T.zeros(2).is_pinned()
 T.zeros(2).share_memory_()
@@ -323,3 +327,17 @@ def test_positional_copy_flag_and_tensor_copy_warning():
     with pytest.warns(UserWarning, match="To copy construct from a tensor"):
         y = ember.tensor(x)
     assert y.data_ptr() != x.data_ptr() and y.tolist() == x.tolist()
+
+
+def test_bool_of_empty_message():
+    with pytest.raises(RuntimeError, match="with no values is ambiguous"):
+        bool(ember.tensor([]))
+    with pytest.raises(RuntimeError, match="more than one value is ambiguous"):
+        bool(ember.tensor([1, 2]))
+
+
+def test_from_numpy_readonly_warns():
+    a = np.zeros(2)
+    a.flags.writeable = False
+    with pytest.warns(UserWarning, match="not writable"):
+        ember.from_numpy(a)

@@ -201,6 +201,13 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
         raise TypeError(f"can't convert np.ndarray of type numpy.{ndarray.dtype}: ember has no "
                         "unsigned dtypes wider than uint8; use ember.tensor(array) to copy it "
                         "into a wider signed dtype")
+    if not ndarray.flags.writeable:
+        import warnings
+        warnings.warn("The given NumPy array is not writable, and PyTorch does not support "
+                      "non-writable tensors. This means writing to this tensor will result in "
+                      "undefined behavior. You may want to copy the array to protect its data "
+                      "or make it writable before converting it to a tensor.", UserWarning,
+                      stacklevel=2)
     return _wrap(ndarray)
 
 
