@@ -341,3 +341,11 @@ def test_from_numpy_readonly_warns():
     a.flags.writeable = False
     with pytest.warns(UserWarning, match="not writable"):
         ember.from_numpy(a)
+
+
+def test_dlpack_from_torch_bfloat16_shares_memory():
+    t = torch.tensor([1.5, 2.], dtype=torch.bfloat16)
+    e = ember.from_dlpack(t)
+    assert e.dtype is ember.bfloat16 and e.tolist() == [1.5, 2.0]
+    t[0] = 3.0
+    assert e[0].item() == 3.0
