@@ -218,7 +218,8 @@ def from_dlpack(ext_tensor) -> Tensor:
         return ext_tensor
     if str(getattr(ext_tensor, "dtype", "")) == "torch.bfloat16" and hasattr(ext_tensor, "view"):
         # DLPack's NumPy importer has no bfloat16: share the bits as int16, then reinterpret
-        bits = from_dlpack(ext_tensor.view(__import__("torch").int16))
+        import sys
+        bits = from_dlpack(ext_tensor.view(sys.modules["torch"].int16))
         return _wrap(bits._data.view(_dt.bfloat16.np))
     dev_type = ext_tensor.__dlpack_device__()[0] if hasattr(ext_tensor, "__dlpack_device__") \
         else 1
