@@ -5,8 +5,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import Tensor
-from ._common import Op, apply_inplace, register_methods, to_tensor, xp_of
+from .._tensor import Tensor, _wrap
+from ._common import (
+    Op,
+    apply_inplace,
+    broadcast_shapes,
+    is_scalar,
+    norm_dim,
+    register_methods,
+    shape_str,
+    to_tensor,
+    xp_of,
+)
 
 
 def _convert_index(idx, shape):
@@ -171,21 +181,27 @@ class IndexPut(Op):
     node_name = "IndexPutBackward0"
 
     @staticmethod
-    def forward(ctx, x, idx, value):
-        ctx.idx = idx
-        ctx.value_shape = value.shape if hasattr(value, "shape") else ()
+    def forward(ctx, x, idx, value, accumulate=False):
+        ctx.idx, ctx.accumulate = idx, accumulate
         out = x.copy()
-        out[idx] = value
+        if accumulate:
+            xp_of(x).add.at(out, idx, value)
+        else:
+            out[idx] = value
         return out
 
     @staticmethod
     def backward(ctx, g):
-        from .._tensor import _wrap
-        mask = xp_of(g._data).zeros(g.shape, dtype=bool)
-        mask[ctx.idx] = True
-        gx = g.masked_fill(_wrap(mask), 0) if ctx.needs_input_grad[0] else None
+        gx = None
+        if ctx.needs_input_grad[0]:
+            if ctx.accumulate:
+                gx = g
+            else:
+                mask = xp_of(g._data).zeros(g.shape, dtype=bool)
+                mask[ctx.idx] = True
+                gx = MaskedFill.apply(g, _wrap(mask), 0)
         gv = index_with(g, ctx.idx) if ctx.needs_input_grad[2] else None
-        return gx, None, gv
+        return gx, None, gv, None
 
 
 def setitem(self, index, value) -> None:
@@ -198,12 +214,815 @@ def setitem(self, index, value) -> None:
             value = value.to(self.dtype)
     else:
         value = to_tensor(value, like=self, dtype=self.dtype)
-    apply_inplace(IndexPut, self, idx, value)
+    value = _check_value_shape(self, idx, value)
+    apply_inplace(IndexPut, self, idx, value, False)
 
 
 Tensor.__getitem__ = getitem
 Tensor.__setitem__ = setitem
 
-register_methods(globals(), [])
 
-__all__: list = []
+# ----- helpers ------------------------------------------------------------------------------
+
+def _long_index(index: Tensor, op: str, allow_int32: bool = True) -> Tensor:
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{op}(): argument 'index' must be Tensor, not {type(index).__name__}")
+    k = index._data.dtype
+    if k != np.int64 and not (allow_int32 and k == np.int32):
+        raise RuntimeError(f"{op}(): Expected dtype int64 for index")
+    return index
+
+
+def _check_range(idx, size: int, dim: int, wrap: bool = False) -> None:
+    if idx.size:
+        lo, hi = int(idx.min()), int(idx.max())
+        low = -size if wrap else 0
+        if hi >= size or lo < low:
+            bad = hi if hi >= size else lo
+            raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size "
+                               f"{size}")
+
+
+def _full_index(index, dim: int):
+    """The tuple that addresses, for each element of ``index``, its target along ``dim``."""
+    xp = xp_of(index)
+    grids = list(xp.indices(index.shape, sparse=True)) if index.ndim else []
+    if index.ndim == 0:
+        return (index[()],) if False else ()
+    grids[dim] = index
+    return tuple(grids)
+
+
+def _clip_to(a, shape):
+    if a.shape == tuple(shape):
+        return a
+    return a[tuple(slice(0, s) for s in shape)]
+
+
+def _scatter_checks(op: str, x: Tensor, dim: int, index: Tensor, src=None) -> int:
+    nd = x._data.ndim
+    dim = norm_dim(dim, max(nd, 1))
+    _long_index(index, op, allow_int32=False)
+    ind = index._data
+    if ind.ndim != nd and not (ind.ndim <= 1 and nd <= 1):
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as "
+                           f"{'input' if op == 'gather' else 'self'} tensor")
+    if isinstance(src, Tensor) and src._data.ndim != ind.ndim and \
+            not (ind.ndim <= 1 and src._data.ndim <= 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
+    xs = x._data.shape if nd else (1,)
+    ishape = ind.shape if ind.ndim else (1,)
+    for d in range(len(ishape)):
+        if d != dim and ishape[d] > xs[d]:
+            raise RuntimeError(f"Size does not match at dimension {d} expected index "
+                               f"{shape_str(ind.shape)} to be no larger than self "
+                               f"{shape_str(x._data.shape)} apart from dimension {dim}")
+        if isinstance(src, Tensor) and src._data.ndim and ishape[d] > src._data.shape[d]:
+            raise RuntimeError(f"Size does not match at dimension {d} expected index "
+                               f"{shape_str(ind.shape)} to be no larger than src "
+                               f"{shape_str(src._data.shape)}")
+    if ind.size:
+        _check_range(ind, xs[dim], dim)
+    return dim
+
+
+def _as1d(a):
+    return a.reshape(1) if a.ndim == 0 else a
+
+
+# ----- gather / scatter -------------------------------------------------------------------
+
+class Gather(Op):
+    node_name = "GatherBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, index):
+        ctx.in_shape = x.shape
+        ctx.dim = dim
+        ctx.index = index
+        if x.ndim == 0:
+            return x.reshape(index.shape) if index.size else x[()].reshape(index.shape) * 0 + x
+        xs = _clip_to(x, tuple(index.shape[d] if d != dim else x.shape[d]
+                               for d in range(x.ndim)))
+        return xp_of(x).take_along_axis(xs, index, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        z = _wrap(xp_of(g._data).zeros(ctx.in_shape, g._data.dtype))
+        return None if not ctx.needs_input_grad[0] else \
+            ScatterAdd.apply(z, ctx.dim, _wrap(ctx.index), g), None, None
+
+
+def gather(input, dim, index, *, sparse_grad=False, out=None):
+    """Values of ``input`` along ``dim`` at ``index`` (same rank as input)."""
+    dim = _scatter_checks("gather", input, dim, index)
+    return Gather.apply(input, dim, index)
+
+
+class ScatterAdd(Op):
+    node_name = "ScatterAddBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, index, src):
+        ctx.dim, ctx.index, ctx.src_shape = dim, index, src.shape
+        out = x.copy()
+        if index.size:
+            if x.ndim == 0:
+                out[()] += src.reshape(-1)[:index.size].sum()
+                return out
+            xp = xp_of(x)
+            xp.add.at(out, _full_index(index, dim), _clip_to(src, index.shape))
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        gs = None
+        if ctx.needs_input_grad[3]:
+            gs = _pad_to(Gather.apply(g, ctx.dim, ctx.index), ctx.src_shape)
+        return g, None, None, gs
+
+
+def _pad_to(t: Tensor, shape) -> Tensor:
+    """``t`` placed at the origin of zeros of ``shape`` (for ops reading a corner of src)."""
+    if tuple(t.shape) == tuple(shape):
+        return t
+    if len(shape) == 0:
+        return t.reshape(())
+    return IndexPutAdd.apply(t, tuple(shape), tuple(slice(0, s) for s in t.shape))
+
+
+def scatter_add(input, dim, index, src):
+    """``input`` with ``src`` added at ``index`` along ``dim``."""
+    dim = _scatter_checks("scatter_add", input, dim, index, src)
+    src = src.to(input.dtype) if src.dtype is not input.dtype else src
+    return ScatterAdd.apply(input, dim, index, src)
+
+
+def scatter_add_(self, dim, index, src):
+    dim = _scatter_checks("scatter_add_", self, dim, index, src)
+    src = src.to(self.dtype) if src.dtype is not self.dtype else src
+    return apply_inplace(ScatterAdd, self, dim, index, src)
+
+
+class Scatter(Op):
+    node_name = "ScatterBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, index, src, reduce):
+        ctx.dim, ctx.index = dim, index
+        ctx.src_shape = getattr(src, "shape", None)
+        out = x.copy()
+        if not index.size:
+            return out
+        xp = xp_of(x)
+        if x.ndim == 0:
+            tgt = ()
+            val = src.reshape(-1)[index.size - 1] if hasattr(src, "shape") and src.ndim else src
+        else:
+            tgt = _full_index(index, dim)
+            val = _clip_to(src, index.shape) if hasattr(src, "shape") and src.ndim else src
+        if reduce is None:
+            out[tgt] = val
+        elif reduce == "add":
+            xp.add.at(out, tgt, xp.broadcast_to(xp.asarray(val, dtype=x.dtype), index.shape))
+        else:
+            xp.multiply.at(out, tgt, xp.broadcast_to(xp.asarray(val, dtype=x.dtype),
+                                                     index.shape))
+        ctx.reduce = reduce
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        if ctx.reduce is not None:
+            raise RuntimeError("the derivative for 'scatter' with reduce is not implemented")
+        idx = _wrap(ctx.index)
+        gx = Scatter.apply(g, ctx.dim, idx, 0.0, None) if ctx.needs_input_grad[0] else None
+        gs = None
+        if len(ctx.needs_input_grad) > 3 and ctx.needs_input_grad[3] and \
+                ctx.src_shape is not None:
+            gs = _pad_to(Gather.apply(g, ctx.dim, idx), ctx.src_shape)
+        return gx, None, None, gs, None
+
+
+def _scatter_args(op, self, dim, index, src, value, reduce):
+    if src is None:
+        src = value
+    if src is None:
+        raise TypeError(f"{op}() missing 1 required positional argument: 'src' or 'value'")
+    if reduce is not None and reduce not in ("add", "multiply"):
+        raise RuntimeError(f"reduce argument must be either add or multiply. Got {reduce}")
+    dim = _scatter_checks(op, self, dim, index, src if isinstance(src, Tensor) else None)
+    if isinstance(src, Tensor):
+        if src.dtype is not self.dtype:
+            raise RuntimeError(f"{op}(): Expected self.dtype to be equal to src.dtype")
+    return dim, src
+
+
+def scatter(input, dim, index, src=None, value=None, *, reduce=None):
+    """``input`` with ``src`` (a tensor or a scalar) written at ``index`` along ``dim``."""
+    dim, src = _scatter_args("scatter", input, dim, index, src, value, reduce)
+    return Scatter.apply(input, dim, index, src, reduce)
+
+
+def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
+    dim, src = _scatter_args("scatter_", self, dim, index, src, value, reduce)
+    return apply_inplace(Scatter, self, dim, index, src, reduce)
+
+
+class ScatterReduce(Op):
+    node_name = "ScatterReduceBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, index, src, reduce, include_self):
+        xp = xp_of(x)
+        ctx.dim, ctx.index, ctx.reduce, ctx.include_self = dim, index, reduce, include_self
+        ctx.src_shape = src.shape
+        if x.ndim == 0:
+            x1, index1, src1 = x.reshape(1), _as1d(index), _as1d(src)
+        else:
+            x1, index1, src1 = x, index, src
+        tgt = _full_index(index1, dim) if index1.size else None
+        s = _clip_to(src1, index1.shape)
+        hit = xp.zeros(x1.shape, bool)
+        if tgt is not None:
+            hit[tgt] = True
+        count = xp.zeros(x1.shape, x.dtype)
+        if tgt is not None:
+            xp.add.at(count, tgt, 1)
+        out = x1.copy()
+        if not include_self:
+            fill = {"sum": 0, "mean": 0, "prod": 1}.get(reduce)
+            if fill is None:
+                fill = _lowest(xp, x.dtype) if reduce == "amax" else _highest(xp, x.dtype)
+            out[hit] = fill
+        if tgt is not None:
+            if reduce in ("sum", "mean"):
+                xp.add.at(out, tgt, s)
+            elif reduce == "prod":
+                xp.multiply.at(out, tgt, s)
+            elif reduce == "amax":
+                xp.maximum.at(out, tgt, s)
+            else:
+                xp.minimum.at(out, tgt, s)
+        if reduce == "mean":
+            n = count + (1 if include_self else 0)
+            n = xp.where(n == 0, 1, n)
+            out = out / n if x.dtype.kind in "fc" else out // n
+            out = out.astype(x.dtype)
+            ctx.n = n
+        ctx.hit = hit
+        ctx.save_for_backward(x, src, out)
+        return out.reshape(x.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, src, out = ctx.saved_tensors
+        dim, idx, red = ctx.dim, _wrap(ctx.index), ctx.reduce
+        shape0 = x.shape
+        if x.dim() == 0:
+            g, x, out, src = g.reshape(1), x.reshape(1), out.reshape(1), src.reshape(-1)
+            idx = _wrap(_as1d(ctx.index))
+        hit = _wrap(ctx.hit)
+        gx = gs = None
+        if red == "sum":
+            gx = g if ctx.include_self else g.masked_fill(hit, 0)
+            gs = Gather.apply(g, dim, idx)
+        elif red == "mean":
+            gn = g / _wrap(ctx.n)
+            gx = gn if ctx.include_self else gn.masked_fill(hit, 0)
+            gs = Gather.apply(gn, dim, idx)
+        elif red == "prod":
+            gout = g * out
+            gx = gout / x if ctx.include_self else g.masked_fill(hit, 0)
+            s = _clip_src(src, idx)
+            gs = Gather.apply(gout, dim, idx) / s
+        else:
+            eqx = _eq(x, out)
+            if not ctx.include_self:
+                eqx = eqx.masked_fill(hit, 0)
+            s = _clip_src(src, idx)
+            eqs = _eq(s, Gather.apply(out, dim, idx))
+            cnt = ScatterAdd.apply(eqx, dim, idx, eqs)
+            gd = g / cnt
+            gx = gd * eqx
+            gs = Gather.apply(gd, dim, idx) * eqs
+        gx = gx.reshape(shape0)
+        gs = _pad_to(gs, ctx.src_shape) if ctx.src_shape else gs.reshape(())
+        return gx, None, None, gs, None, None
+
+
+def _clip_src(src: Tensor, idx: Tensor) -> Tensor:
+    if tuple(src.shape) == tuple(idx.shape):
+        return src
+    return src[tuple(slice(0, s) for s in idx.shape)]
+
+
+def _eq(a: Tensor, b: Tensor) -> Tensor:
+    return _wrap((a._data == b._data).astype(a._data.dtype))
+
+
+def _lowest(xp, dt):
+    return -xp.inf if dt.kind == "f" else (False if dt.kind == "b" else np.iinfo(dt).min)
+
+
+def _highest(xp, dt):
+    return xp.inf if dt.kind == "f" else (True if dt.kind == "b" else np.iinfo(dt).max)
+
+
+def _scatter_reduce_args(op, self, dim, index, src, reduce):
+    if reduce not in ("sum", "prod", "mean", "amax", "amin"):
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got "
+                           f"{reduce}")
+    dim = _scatter_checks(op, self, dim, index, src)
+    if src.dtype is not self.dtype:
+        raise RuntimeError(f"{op}(): Expected self.dtype to be equal to src.dtype")
+    return dim
+
+
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
+    """Reduce ``src`` into ``input`` at ``index`` (sum, prod, mean, amax, amin)."""
+    dim = _scatter_reduce_args("scatter_reduce", input, dim, index, src, reduce)
+    return ScatterReduce.apply(input, dim, index, src, reduce, include_self)
+
+
+def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+    dim = _scatter_reduce_args("scatter_reduce_", self, dim, index, src, reduce)
+    return apply_inplace(ScatterReduce, self, dim, index, src, reduce, include_self)
+
+
+# ----- index_select / index_add / index_copy / index_fill -----------------------------------
+
+def _index_checks(op: str, x: Tensor, dim: int, index: Tensor) -> int:
+    nd = x._data.ndim
+    dim = norm_dim(dim, max(nd, 1))
+    _long_index(index, op)
+    if index._data.ndim > 1:
+        raise IndexError(f"{op}(): Index is supposed to be a vector")
+    return dim
+
+
+class IndexSelect(Op):
+    node_name = "IndexSelectBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, index):
+        ctx.in_shape, ctx.dim, ctx.index = x.shape, dim, index
+        if x.ndim == 0:
+            return x.reshape(index.shape).copy() if index.ndim == 0 else \
+                xp_of(x).broadcast_to(x, index.shape).copy()
+        return xp_of(x).take(x, _as1d(index), axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        z = _wrap(xp_of(g._data).zeros(ctx.in_shape, g._data.dtype))
+        return IndexAdd.apply(z, ctx.dim, _wrap(ctx.index), g, 1), None, None
+
+
+def index_select(input, dim, index, *, out=None):
+    """Slices of ``input`` along ``dim`` at the positions in 1-D ``index``."""
+    dim = _index_checks("index_select", input, dim, index)
+    size = input._data.shape[dim] if input._data.ndim else 1
+    ind = index._data
+    if ind.size and (int(ind.min()) < 0 or int(ind.max()) >= size):
+        bad = int(ind.max()) if int(ind.max()) >= size else int(ind.min())
+        raise IndexError(f"index out of range in self: index {bad} is out of bounds for "
+                         f"dimension {dim} with size {size}")
+    return IndexSelect.apply(input, dim, index)
+
+
+class IndexAdd(Op):
+    node_name = "IndexAddBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, index, src, alpha):
+        ctx.dim, ctx.index, ctx.alpha = dim, index, alpha
+        out = x.copy()
+        xp = xp_of(x)
+        s = src * alpha if alpha != 1 else src
+        if x.ndim == 0:
+            out[()] += s.sum() if index.size else 0
+            return out
+        s = xp.moveaxis(s.reshape(s.shape if s.ndim else (1,)), dim, 0)
+        xp.add.at(xp.moveaxis(out, dim, 0), _as1d(index), s)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        gs = None
+        if ctx.needs_input_grad[3]:
+            gs = IndexSelect.apply(g, ctx.dim, _wrap(ctx.index))
+            if ctx.alpha != 1:
+                gs = gs * ctx.alpha
+        return g, None, None, gs, None
+
+
+def _index_add_args(op, self, dim, index, source):
+    dim = _index_checks(op, self, dim, index)
+    nd = self._data.ndim
+    size = self._data.shape[dim] if nd else 1
+    _check_range(index._data, size, dim)
+    n = index._data.size
+    sshape = source._data.shape
+    exp = list(self._data.shape)
+    if nd:
+        exp[dim] = n
+    if (nd and tuple(sshape) != tuple(exp)) or (not nd and source._data.size != n):
+        if not (nd == 0 and n == 1):
+            raise RuntimeError(f"{op}(): Source/destination tensor must have same slice "
+                               f"shapes. Destination slice shape: {shape_str(exp)} at "
+                               f"dimension {dim} and source slice shape: {shape_str(sshape)} "
+                               f"at dimension 0.")
+    if source.dtype is not self.dtype:
+        raise RuntimeError(f"{op}(): self ({self.dtype}) and source ({source.dtype}) must have "
+                           "the same scalar type")
+    return dim
+
+
+def index_add(input, dim, index, source, *, alpha=1):
+    """``input`` with ``alpha * source`` slices added at ``index`` along ``dim``."""
+    dim = _index_add_args("index_add", input, dim, index, source)
+    return IndexAdd.apply(input, dim, index, source, alpha)
+
+
+def index_add_(self, dim, index, source, *, alpha=1):
+    dim = _index_add_args("index_add_", self, dim, index, source)
+    return apply_inplace(IndexAdd, self, dim, index, source, alpha)
+
+
+class IndexCopy(Op):
+    node_name = "IndexCopyBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, index, src):
+        ctx.dim, ctx.index = dim, index
+        out = x.copy()
+        if x.ndim == 0:
+            if index.size:
+                out[()] = src.reshape(-1)[-1]
+            return out
+        xp = xp_of(x)
+        xp.moveaxis(out, dim, 0)[_as1d(index)] = xp.moveaxis(src, dim, 0)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        idx = _wrap(ctx.index)
+        gx = IndexFill.apply(g, ctx.dim, idx, 0) if ctx.needs_input_grad[0] else None
+        gs = IndexSelect.apply(g, ctx.dim, idx) if ctx.needs_input_grad[3] else None
+        return gx, None, None, gs
+
+
+def index_copy(input, dim, index, source):
+    """``input`` with slices along ``dim`` at ``index`` replaced by ``source``."""
+    dim = _index_add_args("index_copy", input, dim, index, source)
+    return IndexCopy.apply(input, dim, index, source)
+
+
+def index_copy_(self, dim, index, source):
+    dim = _index_add_args("index_copy_", self, dim, index, source)
+    return apply_inplace(IndexCopy, self, dim, index, source)
+
+
+class IndexFill(Op):
+    node_name = "IndexFillBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, index, value):
+        ctx.dim, ctx.index = dim, index
+        out = x.copy()
+        if x.ndim == 0:
+            if index.size:
+                out[()] = value
+            return out
+        xp_of(x).moveaxis(out, dim, 0)[_as1d(index)] = value
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        idx = _wrap(ctx.index)
+        gx = IndexFill.apply(g, ctx.dim, idx, 0) if ctx.needs_input_grad[0] else None
+        gv = None
+        if len(ctx.needs_input_grad) > 3 and ctx.needs_input_grad[3]:
+            gv = IndexSelect.apply(g, ctx.dim, idx).sum()
+        return gx, None, None, gv
+
+
+def _index_fill_args(op, self, dim, index, value):
+    dim = _index_checks(op, self, dim, index)
+    size = self._data.shape[dim] if self._data.ndim else 1
+    _check_range(index._data, size, dim, wrap=True)
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(f"{op}(): only supports a 0-dimensional value tensor, but got "
+                               f"tensor with {value._data.ndim} dimension(s).")
+        if value.dtype is not self.dtype:
+            value = value.to(self.dtype)
+    return dim, value
+
+
+def index_fill(input, dim, index, value):
+    """``input`` with slices along ``dim`` at ``index`` set to ``value``."""
+    dim, value = _index_fill_args("index_fill", input, dim, index, value)
+    return IndexFill.apply(input, dim, index, value)
+
+
+def index_fill_(self, dim, index, value):
+    dim, value = _index_fill_args("index_fill_", self, dim, index, value)
+    return apply_inplace(IndexFill, self, dim, index, value)
+
+
+# ----- masked ops -----------------------------------------------------------------------------
+
+class MaskedFill(Op):
+    node_name = "MaskedFillBackward0"
+
+    @staticmethod
+    def forward(ctx, x, mask, value):
+        ctx.mask = mask
+        xp = xp_of(x)
+        v = value.astype(x.dtype) if hasattr(value, "astype") else value
+        return xp.where(mask, xp.asarray(v, dtype=x.dtype), x)
+
+    @staticmethod
+    def backward(ctx, g):
+        mask = _wrap(ctx.mask)
+        gx = MaskedFill.apply(g, mask, 0) if ctx.needs_input_grad[0] else None
+        gv = None
+        if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]:
+            gv = MaskedFill.apply(g, _wrap(~ctx.mask), 0).sum()
+        return gx, None, gv
+
+
+def _masked_fill_args(op, self, mask, value):
+    if not isinstance(mask, Tensor) or mask._data.dtype != np.bool_:
+        dt = mask.dtype if isinstance(mask, Tensor) else type(mask).__name__
+        raise RuntimeError(f"{op} only supports boolean masks, but got mask with dtype {dt}")
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(f"{op} only supports a 0-dimensional value tensor, but got "
+                               f"tensor with {value._data.ndim} dimension(s).")
+        if value.dtype is not self.dtype:
+            value = value.to(self.dtype)
+    return value
+
+
+def masked_fill(input, mask, value):
+    """``input`` with ``value`` where ``mask`` is True (mask broadcasts)."""
+    value = _masked_fill_args("masked_fill_", input, mask, value)
+    shape = broadcast_shapes(input._data.shape, mask._data.shape)
+    if tuple(shape) != input._data.shape:
+        input = input.expand(shape)
+    return MaskedFill.apply(input, mask, value)
+
+
+def masked_fill_(self, mask, value):
+    value = _masked_fill_args("masked_fill_", self, mask, value)
+    shape = broadcast_shapes(self._data.shape, mask._data.shape)
+    if tuple(shape) != self._data.shape:
+        raise RuntimeError(f"output with shape {shape_str(self._data.shape)} doesn't match the "
+                           f"broadcast shape {shape_str(shape)}")
+    return apply_inplace(MaskedFill, self, mask, value)
+
+
+def _bool_mask(op, mask):
+    if not isinstance(mask, Tensor) or mask._data.dtype != np.bool_:
+        dt = mask.dtype if isinstance(mask, Tensor) else type(mask).__name__
+        raise RuntimeError(f"{op}: expected BoolTensor for mask, got {dt}")
+
+
+def masked_select(input, mask, *, out=None):
+    """The elements of ``input`` where ``mask`` is True, as a 1-D tensor."""
+    _bool_mask("masked_select", mask)
+    shape = broadcast_shapes(input._data.shape, mask._data.shape)
+    x = input.expand(shape) if tuple(shape) != input._data.shape else input
+    m = xp_of(mask._data).broadcast_to(mask._data, shape)
+    if not shape:
+        return index_with(x.reshape(1), (m.reshape(1),))
+    return index_with(x, (m,))
+
+
+class MaskedScatter(Op):
+    node_name = "MaskedScatterBackward0"
+
+    @staticmethod
+    def forward(ctx, x, mask, src):
+        ctx.mask, ctx.src_shape = mask, src.shape
+        out = x.copy()
+        n = int(mask.sum())
+        out[mask] = src.reshape(-1)[:n]
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        mask = _wrap(ctx.mask)
+        gx = MaskedFill.apply(g, mask, 0) if ctx.needs_input_grad[0] else None
+        gs = None
+        if ctx.needs_input_grad[2]:
+            sel = index_with(g, (ctx.mask,))
+            size = 1
+            for s in ctx.src_shape:
+                size *= s
+            gs = _pad_to(sel, (size,)).reshape(ctx.src_shape)
+        return gx, None, gs
+
+
+def _masked_scatter_args(op, self, mask, source):
+    _bool_mask(op, mask)
+    if source.dtype is not self.dtype:
+        raise RuntimeError(f"{op}: expected self and source to have same dtypes but got "
+                           f"{self.dtype} and {source.dtype}")
+    m = xp_of(mask._data).broadcast_to(mask._data, self._data.shape)
+    if int(m.sum()) > source._data.size:
+        raise RuntimeError("masked_scatter: expected source to have at least as many elements "
+                           "as ones in mask")
+    return _wrap(m)
+
+
+def masked_scatter(input, mask, source):
+    """``input`` with consecutive ``source`` elements written where ``mask`` is True."""
+    shape = broadcast_shapes(input._data.shape, mask._data.shape)
+    if tuple(shape) != input._data.shape:
+        input = input.expand(shape)
+    m = _masked_scatter_args("masked_scatter_", input, mask, source)
+    return MaskedScatter.apply(input, m, source)
+
+
+def masked_scatter_(self, mask, source):
+    m = _masked_scatter_args("masked_scatter_", self, mask, source)
+    return apply_inplace(MaskedScatter, self, m, source)
+
+
+# ----- take / put / nonzero --------------------------------------------------------------------
+
+def take(input, index):
+    """Elements of ``input`` (seen as 1-D) at ``index``; negative indices wrap."""
+    _long_index(index, "take")
+    n = input._data.size
+    ind = index._data
+    if ind.size and (int(ind.max()) >= n or int(ind.min()) < -n):
+        bad = int(ind.max()) if int(ind.max()) >= n else int(ind.min())
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} "
+                         "elements.")
+    return index_with(input.reshape(-1), (ind,))
+
+
+def take_along_dim(input, indices, dim=None, *, out=None):
+    """``gather`` with broadcasting of ``input`` and ``indices``; no dim: flattened."""
+    _long_index(indices, "take_along_dim", allow_int32=False)
+    if dim is None:
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
+    nd = input._data.ndim
+    if indices._data.ndim != nd:
+        raise RuntimeError("torch.take_along_dim(): input and indices should have the same "
+                           f"number of dimensions, but got {nd} dimensions for input, and "
+                           f"{indices._data.ndim} dimensions for indices")
+    d = norm_dim(dim, max(nd, 1))
+    ishape, xshape = list(indices._data.shape), list(input._data.shape)
+    if nd:
+        ishape[d] = xshape[d] = 1
+    b = broadcast_shapes(tuple(xshape), tuple(ishape))
+    xs, is_ = list(b), list(b)
+    if nd:
+        xs[d], is_[d] = input._data.shape[d], indices._data.shape[d]
+    x = input.expand(xs) if tuple(xs) != input._data.shape else input
+    ind = indices.expand(is_) if tuple(is_) != indices._data.shape else indices
+    return gather(x, d, ind)
+
+
+def put_(self, index, source, accumulate=False):
+    """Write ``source`` into ``self`` (seen as 1-D) at ``index``."""
+    _long_index(index, "put_")
+    n = self._data.size
+    ind = index._data
+    if ind.size and (int(ind.max()) >= n or int(ind.min()) < -n):
+        bad = int(ind.max()) if int(ind.max()) >= n else int(ind.min())
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} "
+                         "elements.")
+    flat = xp_of(ind).where(ind < 0, ind + n, ind).reshape(-1)
+    unr = np.unravel_index(flat, self._data.shape) if self._data.ndim else ()
+    idx = tuple(unr) if self._data.ndim else ((flat * 0 == 1),)
+    if not self._data.ndim:
+        return index_put_(self, (_wrap(flat * 0 == 0),), source.reshape(-1), accumulate)
+    return index_put_(self, tuple(_wrap(i) for i in idx), source.reshape(-1), accumulate)
+
+
+def put(input, index, source, accumulate=False):
+    return put_(input.clone(), index, source, accumulate)
+
+
+def nonzero(input, *, out=None, as_tuple=False):
+    """Indices of the nonzero elements: an (n, ndim) int64 tensor, or a tuple of 1-D ones."""
+    a = input._data
+    xp = xp_of(a)
+    if as_tuple:
+        if a.ndim == 0:
+            return (_wrap(xp.nonzero(a.reshape(1))[0].astype(np.int64)),)
+        return tuple(_wrap(i.astype(np.int64)) for i in xp.nonzero(a))
+    if a.ndim == 0:
+        return _wrap(xp.zeros((1 if bool(a) else 0, 0), np.int64))
+    return _wrap(xp.stack(xp.nonzero(a), axis=1).astype(np.int64).reshape(-1, a.ndim))
+
+
+def argwhere(input):
+    """``nonzero(input)``: the (n, ndim) indices of the nonzero elements."""
+    return nonzero(input)
+
+
+# ----- index_put / fill ------------------------------------------------------------------------
+
+def _index_put_args(self, indices, values):
+    if not isinstance(indices, (tuple, list)):
+        raise TypeError("index_put(): argument 'indices' must be tuple of Tensors")
+    idx, _ = _convert_index(tuple(indices), self._data.shape)
+    _check_bounds(idx, self._data.shape)
+    idx = _to_device_index(idx, self._data)
+    if not isinstance(values, Tensor):
+        values = to_tensor(values, like=self, dtype=self.dtype)
+    if values.dtype is not self.dtype:
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{self.dtype} for the destination and {values.dtype} for the "
+                           "source.")
+    values = _check_value_shape(self, idx, values)
+    return idx, values
+
+
+def _check_value_shape(self, idx, values):
+    probe = np.empty(self._data.shape, dtype=np.bool_)[_np_index(idx)]
+    vs = values._data.shape
+    if len(vs) > probe.ndim and all(s == 1 for s in vs[:len(vs) - probe.ndim]):
+        return values.reshape(vs[len(vs) - probe.ndim:])
+    try:
+        np.broadcast_to(np.empty(values._data.shape, np.bool_), probe.shape)
+    except ValueError:
+        raise RuntimeError(f"shape mismatch: value tensor of shape "
+                           f"{shape_str(values._data.shape)} cannot be broadcast to indexing "
+                           f"result of shape {shape_str(probe.shape)}") from None
+    return values
+
+
+def _np_index(idx):
+    return tuple(k.get() if hasattr(k, "get") and not isinstance(k, np.ndarray) else k
+                 for k in idx)
+
+
+def index_put(input, indices, values, accumulate=False):
+    """``input`` with ``values`` written (or added) at the advanced index ``indices``."""
+    idx, values = _index_put_args(input, indices, values)
+    return IndexPut.apply(input, idx, values, accumulate)
+
+
+def index_put_(self, indices, values, accumulate=False):
+    idx, values = _index_put_args(self, indices, values)
+    return apply_inplace(IndexPut, self, idx, values, accumulate)
+
+
+class Fill(Op):
+    node_name = "FillBackward0"
+
+    @staticmethod
+    def forward(ctx, x, value):
+        return xp_of(x).full(x.shape, value, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        gv = g.sum() if len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1] else None
+        return g * 0, gv
+
+
+def fill_(self, value):
+    """Set every element to ``value`` (a number or a 0-d tensor)."""
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor "
+                               f"with {value._data.ndim} dimensions.")
+        if value.dtype is not self.dtype:
+            value = value.to(self.dtype)
+    return apply_inplace(Fill, self, value)
+
+
+def zero_(self):
+    """Set every element to zero."""
+    return apply_inplace(Fill, self, 0)
+
+
+def _contains(self, element) -> bool:
+    if isinstance(element, Tensor) or is_scalar(element):
+        v = element._data if isinstance(element, Tensor) else element
+        return bool((self._data == v).any())
+    raise RuntimeError("Tensor.__contains__ only supports Tensor or scalar, but you passed in "
+                       f"a {type(element)}.")
+
+
+Tensor.__contains__ = _contains
+
+_METHODS = ["gather", "scatter", "scatter_", "scatter_add", "scatter_add_", "scatter_reduce",
+            "scatter_reduce_", "index_select", "index_add", "index_add_", "index_copy",
+            "index_copy_", "index_fill", "index_fill_", "index_put", "index_put_",
+            "masked_fill", "masked_fill_", "masked_select", "masked_scatter",
+            "masked_scatter_", "take", "take_along_dim", "put_", "put", "nonzero", "argwhere",
+            "fill_", "zero_"]
+register_methods(globals(), _METHODS)
+
+__all__ = ["gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add",
+           "index_copy", "index_fill", "index_put", "masked_fill", "masked_select",
+           "masked_scatter", "take", "take_along_dim", "put", "nonzero", "argwhere"]
