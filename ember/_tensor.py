@@ -139,9 +139,14 @@ class Tensor:
         dt = _dt.to_dtype(dtype) if dtype is not None else _dt.get_default_dtype()
         xp = xp_for(factory_device(device))
         if len(args) == 1 and isinstance(args[0], Size):
-            args = tuple(args[0])
+            t = _wrap(xp.zeros(tuple(args[0]), dtype=dt.np))
+            if cls is not Tensor:
+                t.__class__ = cls
+            return t
         if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
             a = args[0]
+            if isinstance(a, (float, complex, bool)):
+                raise TypeError(f"new(): data must be a sequence (got {type(a).__name__})")
             if isinstance(a, Tensor):
                 data = a._data
             else:

@@ -152,6 +152,10 @@ T.Tensor(2, 3).shape
 T.Tensor([1, 2])
 T.Tensor()
 T.Tensor(T.Size([2])).shape
+T.Tensor(T.Size([])).shape
+T.Tensor(3.5)
+T.Tensor(T.tensor([1, 2]))
+T.Tensor(np.array([1, 2]))
 T.Tensor("x")
 T.Tensor([[1, 2], [3, 4]])
 T.FloatTensor([1, 2])
