@@ -273,3 +273,19 @@ def test_sampler_graph_nodes_match_torch():
     y.sum().backward()
     assert m.grad.tolist() == [0., 0., 0.] and s.grad.tolist() == [0., 0., 0.]
     assert ember.normal(ember.zeros(3), 1.).grad_fn is None
+
+
+def test_multinomial_rows_with_zero_categories():
+    ember.manual_seed(1)
+    probs = np.random.default_rng(0).random((3, 7))
+    probs[:, 2] = 0
+    probs[1, :] = 0
+    probs[1, 4] = 1
+    s = ember.multinomial(ember.tensor(probs), N, replacement=True).numpy()
+    for r in range(3):
+        freq = np.bincount(s[r], minlength=7) / N
+        np.testing.assert_allclose(freq, probs[r] / probs[r].sum(), atol=0.015)
+        assert freq[2] == 0
+    w = ember.multinomial(ember.tensor(probs), 3).numpy()
+    assert all(len(set(row)) == 3 for row in w.tolist())
+    assert 2 not in w[0].tolist()

@@ -287,8 +287,20 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
     if replacement:
         cdf = np.cumsum(rows, axis=1) / sums[:, None]
         u = g.random((rows.shape[0], num_samples))
-        idx = np.stack([np.searchsorted(c, r, side="right") for c, r in zip(cdf, u)])
-        idx = np.minimum(idx, n_cat - 1)
+        # one searchsorted for all rows: row r's CDF is shifted into (r, r + 1]
+        offs = np.arange(rows.shape[0], dtype=np.float64)[:, None]
+        flat = (cdf + offs).ravel()
+        idx = np.searchsorted(flat, (u + offs).ravel(), side="right").reshape(u.shape)
+        idx = np.clip(idx - (offs.astype(np.int64) * n_cat), 0, n_cat - 1)
+        # a zero-probability category can only be hit through rounding; step past it
+        bad = np.take_along_axis(rows, idx, axis=1) <= 0
+        if bad.any():
+            for r, k in zip(*np.nonzero(bad)):
+                idx[r, k] = int(np.searchsorted(cdf[r], u[r, k], side="right").clip(0, n_cat - 1))
+                while rows[r, idx[r, k]] <= 0 and idx[r, k] < n_cat - 1:
+                    idx[r, k] += 1
+                while rows[r, idx[r, k]] <= 0:
+                    idx[r, k] -= 1
     else:
         # Weighted sampling without replacement: the k smallest Exp(1)/p keys (zero-weight
         # categories come last, in random order, as in torch).
