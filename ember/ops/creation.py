@@ -88,7 +88,7 @@ def _from_data(data, dtype):
             raise
         if arr.dtype.kind in "USO":
             _check_nested(data, 0)
-        if arr.dtype == object and arr.size or arr.dtype == np.uint64:
+        if arr.dtype == object and arr.size or (arr.dtype == np.uint64 and seq_dtype is None):
             bad = next((x for x in _flat(data) if not isinstance(x, _PY_SCALARS)), None)
             if bad is None:
                 raise ValueError("Overflow when unpacking long long")
