@@ -193,6 +193,7 @@ def _add_suffixes(text: str, suffixes, indent: int) -> str:
 
 
 def tensor_repr(t) -> str:
+    """The torch-style repr of tensor ``t`` with its suffixes."""
     prefix = "tensor("
     indent = len(prefix)
     arr = t.__array__()

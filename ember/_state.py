@@ -62,45 +62,55 @@ def set_num_threads(n: int) -> None:
 
 
 def get_num_interop_threads() -> int:
+    """Inter-op threads: ember runs ops one at a time (1)."""
     return 1
 
 
 def set_num_interop_threads(n: int) -> None:
+    """Accepted for compatibility; ember has no inter-op pool."""
     pass
 
 
 def is_tensor(obj) -> bool:
+    """Whether ``obj`` is an ember Tensor."""
     return isinstance(obj, Tensor)
 
 
 def is_storage(obj) -> bool:
+    """Always False: ember has no separate storage objects."""
     return False
 
 
 def is_floating_point(input: Tensor) -> bool:
+    """Whether ``input`` has a floating dtype."""
     return input.dtype.is_floating_point
 
 
 def is_complex(input: Tensor) -> bool:
+    """Whether ``input`` has a complex dtype."""
     return input.dtype.is_complex
 
 
 def is_nonzero(input: Tensor) -> bool:
+    """The truth value of a one-element tensor."""
     if input.numel() != 1:
         raise RuntimeError(f"Boolean value of Tensor with {'no values' if input.numel() == 0 else 'more than one value'} is ambiguous")
     return bool(input.item())
 
 
 def numel(input: Tensor) -> int:
+    """The number of elements of ``input``."""
     return input.numel()
 
 
 def result_type(tensor1, tensor2) -> _dt.dtype:
+    """The dtype an op on ``tensor1`` and ``tensor2`` would produce."""
     from .ops._common import result_type as rt
     return rt(tensor1, tensor2)
 
 
 def can_cast(from_, to) -> bool:
+    """Whether torch's casting rules allow ``from_`` -> ``to`` (no kind downgrade)."""
     return from_.category <= to.category
 
 
@@ -134,6 +144,7 @@ _matmul_precision = ["highest"]
 
 
 def get_float32_matmul_precision() -> str:
+    """The recorded float32 matmul precision ('highest' by default)."""
     return _matmul_precision[0]
 
 

@@ -7,16 +7,19 @@ from .device import device
 
 
 def is_available() -> bool:
+    """Whether an accelerator (CUDA via CuPy) is usable."""
     return cuda.is_available()
 
 
 def current_accelerator(check_available: bool = False):
+    """The accelerator's device, or None when there is none."""
     if cuda.is_available():
         return device("cuda")
     return None
 
 
 def device_count() -> int:
+    """The number of accelerator devices."""
     return cuda.device_count()
 
 
@@ -35,6 +38,7 @@ current_device_idx = current_device_index
 
 
 def set_device_index(device) -> None:
+    """Select the current accelerator device."""
     _require()
     cuda.set_device(device)
 

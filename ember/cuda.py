@@ -11,6 +11,7 @@ def is_available() -> bool:
 
 
 def device_count() -> int:
+    """The number of GPUs CuPy sees (0 without CUDA)."""
     cp = cupy_module()
     return 0 if cp is None else cp.cuda.runtime.getDeviceCount()
 
@@ -24,10 +25,12 @@ def _require():
 
 
 def current_device() -> int:
+    """The index of the current GPU."""
     return _require().cuda.runtime.getDevice()
 
 
 def set_device(device) -> None:
+    """Select the current GPU."""
     from .device import as_device
     d = as_device(device) if not isinstance(device, int) else None
     _require().cuda.runtime.setDevice(device if d is None else (d.index or 0))
@@ -39,6 +42,7 @@ def synchronize(device=None) -> None:
 
 
 def manual_seed(seed: int) -> None:
+    """Seed the GPU generator (a no-op without CUDA, as in torch)."""
     cp = cupy_module()
     if cp is not None:
         cp.random.seed(int(seed) & 0xFFFFFFFF)
@@ -50,22 +54,26 @@ def manual_seed_all(seed: int) -> None:
 
 
 def get_device_name(device=None) -> str:
+    """The GPU's name."""
     cp = _require()
     return cp.cuda.runtime.getDeviceProperties(device or 0)["name"].decode()
 
 
 def empty_cache() -> None:
+    """Release cached GPU memory blocks (a no-op without CUDA)."""
     cp = cupy_module()
     if cp is not None:
         cp.get_default_memory_pool().free_all_blocks()
 
 
 def memory_allocated(device=None) -> int:
+    """Bytes held by live CUDA tensors (0 without CUDA)."""
     cp = cupy_module()
     return 0 if cp is None else cp.get_default_memory_pool().used_bytes()
 
 
 def is_bf16_supported() -> bool:
+    """Whether bfloat16 works on the GPU (False without CUDA)."""
     return is_available()
 
 
@@ -80,6 +88,7 @@ seed_all = seed
 
 
 def initial_seed() -> int:
+    """The seed of the generator GPU samples come from."""
     _require()
     from .random import initial_seed as _initial
     return _initial()
@@ -93,16 +102,19 @@ def get_rng_state(device="cuda"):
 
 
 def set_rng_state(new_state, device="cuda") -> None:
+    """Restore a state from ``get_rng_state``."""
     _require()
     from .random import set_rng_state as _set
     _set(new_state)
 
 
 def max_memory_allocated(device=None) -> int:
+    """Peak bytes held by CUDA tensors (ember reports the current value)."""
     return memory_allocated(device)
 
 
 def memory_reserved(device=None) -> int:
+    """Bytes reserved by CuPy's memory pool (0 without CUDA)."""
     cp = cupy_module()
     return 0 if cp is None else cp.get_default_memory_pool().total_bytes()
 

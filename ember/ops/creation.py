@@ -292,24 +292,28 @@ def _like(input: Tensor, dtype, device):
 
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False, layout=None,
                memory_format=None) -> Tensor:
+    """Zeros shaped like ``input`` (its dtype and device unless given)."""
     dt, dev = _like(input, dtype, device)
     return zeros(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 def ones_like(input, *, dtype=None, device=None, requires_grad=False, layout=None,
               memory_format=None) -> Tensor:
+    """Ones shaped like ``input`` (its dtype and device unless given)."""
     dt, dev = _like(input, dtype, device)
     return ones(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 def empty_like(input, *, dtype=None, device=None, requires_grad=False, layout=None,
                memory_format=None) -> Tensor:
+    """An uninitialized (zero-filled) tensor shaped like ``input``."""
     dt, dev = _like(input, dtype, device)
     return empty(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
               layout=None, memory_format=None) -> Tensor:
+    """``fill_value`` everywhere, shaped like ``input``."""
     dt, dev = _like(input, dtype, device)
     return full(tuple(input.shape), fill_value, dtype=dt, device=dev,
                 requires_grad=requires_grad)
