@@ -608,9 +608,9 @@ def roll(input, shifts, dims=None) -> Tensor:
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:"
                            f"{len(dims)}")
     nd = input._data.ndim
-    dims = tuple(norm_dim(d, max(nd, 1)) for d in dims)
     if nd == 0:
-        return Roll.apply(reshape(input, (1,)), (0,), (0,)).reshape(())
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    dims = tuple(norm_dim(d, nd) for d in dims)
     return Roll.apply(input, tuple(int(s) for s in shifts), dims)
 
 
@@ -644,10 +644,9 @@ class Repeat(Op):
     @staticmethod
     def forward(ctx, x, reps):
         lead = len(reps) - x.ndim
-        ctx.shape = (1,) * lead + x.shape
-        ctx.in_shape = x.shape
-        ctx.reps = reps
-        return xp_of(x).tile(x.reshape(ctx.shape), reps)
+        shape = (1,) * lead + x.shape
+        ctx.shape, ctx.in_shape, ctx.reps = shape, x.shape, reps
+        return xp_of(x).tile(x.reshape(shape), reps)
 
     @staticmethod
     def backward(ctx, g):
@@ -868,7 +867,6 @@ def meshgrid(*tensors, indexing: str | None = None) -> tuple:
         out.append(expand(view(t, tuple(v)), shape))
     if swap:
         out[0], out[1] = out[1], out[0]
-        out = [transpose(o, 0, 1) for o in out]
     return tuple(out)
 
 
