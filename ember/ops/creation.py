@@ -321,15 +321,19 @@ def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None) -> Tensor:
     """A 2-D tensor with ones on the diagonal."""
+    if out is not None and dtype is None:
+        dtype = out.dtype
     if n < 0 or (m is not None and m < 0):
         raise RuntimeError(f"n must be greater or equal to 0, got {n if n < 0 else m}")
     dt = _dtype_or_default(dtype)
-    return _finish(_xp(device).eye(n, m if m is not None else n, dtype=dt.np), requires_grad)
+    return _into(out, _finish(_xp(device).eye(n, m if m is not None else n, dtype=dt.np), requires_grad))
 
 
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False,
            out=None, layout=None) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive) by ``step``."""
+    if out is not None and dtype is None:
+        dtype = out.dtype
     if end is None:
         start, end = 0, start
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
@@ -349,7 +353,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
         raise NotImplementedError('"arange_cpu" not implemented for \'Bool\'')
     n = max(int(math.ceil((end - start) / step)), 0)
     data = (start + np.arange(n, dtype=np.float64 if dt.category >= 2 else np.int64) * step)
-    return _finish(_to_backend(data.astype(dt.np), device), requires_grad)
+    return _into(out, _finish(_to_backend(data.astype(dt.np), device), requires_grad))
 
 
 def range_(start, end, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -368,13 +372,15 @@ def range_(start, end, step=1, *, dtype=None, device=None, requires_grad=False) 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False,
              out=None) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    if out is not None and dtype is None:
+        dtype = out.dtype
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     dt = _dtype_or_default(dtype)
     start = start.item() if isinstance(start, Tensor) else start
     end = end.item() if isinstance(end, Tensor) else end
     data = _symmetric_linspace(start, end, steps, dt)
-    return _finish(_to_backend(data, device), requires_grad)
+    return _into(out, _finish(_to_backend(data, device), requires_grad))
 
 
 def _symmetric_linspace(start, end, steps: int, dt) -> np.ndarray:
@@ -394,11 +400,13 @@ def _symmetric_linspace(start, end, steps: int, dt) -> np.ndarray:
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None,
              requires_grad=False, out=None) -> Tensor:
     """``steps`` values spaced evenly on a log scale from base**start to base**end."""
+    if out is not None and dtype is None:
+        dtype = out.dtype
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     dt = _dtype_or_default(dtype)
     data = np.power(base, np.linspace(start, end, steps, dtype=np.float64))
-    return _finish(_to_backend(data.astype(dt.np), device), requires_grad)
+    return _into(out, _finish(_to_backend(data.astype(dt.np), device), requires_grad))
 
 
 # ----- random sampling ------------------------------------------------------------------
