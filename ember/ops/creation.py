@@ -280,7 +280,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     if dtype is None:
-        dtype = _dt.scalar_dtype(fill_value)
+        dtype = out.dtype if out is not None else _dt.scalar_dtype(fill_value)
     return _filled(fill_value, (size,), dtype, device, requires_grad, out)
 
 
