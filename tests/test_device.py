@@ -114,3 +114,16 @@ def test_accelerator_errors_match_torch():
             getattr(torch.accelerator, name)()
         with pytest.raises(RuntimeError):
             getattr(ember.accelerator, name)()
+
+
+@pytest.mark.parametrize("expr", ["T.zeros(1).cuda(0)", "T.zeros(1).to(0)", "T.zeros(1, device=0)",
+                                  "T.zeros(1).cuda('cuda:1')", "T.zeros(1).cuda(T.device('cuda'))",
+                                  "T.tensor([1.], device='cuda')", "T.ones(2).to('cuda:0')",
+                                  "T.randn(2, device='cuda')", "T.arange(3, device='cuda')"])
+def test_cuda_requests_fail_like_torch(expr):
+    with pytest.raises(Exception) as t:
+        eval(expr, {"T": torch})
+    with pytest.raises(Exception) as e:
+        eval(expr, {"T": ember})
+    assert e.type is t.type
+    assert str(e.value).startswith(str(t.value)[:30])
