@@ -134,3 +134,29 @@ def _legacy_cuda_types():
 
 # torch.cuda.FloatTensor & co.: constructing one without a GPU raises torch's AssertionError
 globals().update(_legacy_cuda_types())
+
+
+def get_device_properties(device=None):
+    """The GPU's properties (name, total_memory, major, minor, multi_processor_count)."""
+    cp = _require()
+    from .device import as_device
+    idx = device if isinstance(device, int) else (as_device(device).index or 0 if device else 0)
+    p = cp.cuda.runtime.getDeviceProperties(idx)
+
+    class _Props:
+        name = p["name"].decode() if isinstance(p["name"], bytes) else p["name"]
+        total_memory = int(p["totalGlobalMem"])
+        major, minor = int(p["major"]), int(p["minor"])
+        multi_processor_count = int(p["multiProcessorCount"])
+
+        def __repr__(self):
+            return (f"_CudaDeviceProperties(name='{self.name}', major={self.major}, "
+                    f"minor={self.minor}, total_memory={self.total_memory // 2**20}MB, "
+                    f"multi_processor_count={self.multi_processor_count})")
+    return _Props()
+
+
+def get_device_capability(device=None) -> tuple:
+    """The GPU's compute capability as (major, minor)."""
+    p = get_device_properties(device)
+    return (p.major, p.minor)

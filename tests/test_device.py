@@ -51,7 +51,8 @@ def test_cuda_module_without_gpu():
     assert ember.cuda.memory_reserved() == 0
     assert ember.cuda.is_bf16_supported() is False
     for f in (ember.cuda.synchronize, ember.cuda.current_device, ember.cuda.get_device_name,
-              ember.cuda.get_rng_state, ember.cuda.initial_seed):
+              ember.cuda.get_rng_state, ember.cuda.initial_seed, ember.cuda.get_device_properties,
+              ember.cuda.get_device_capability):
         with pytest.raises(AssertionError, match="Torch not compiled with CUDA enabled"):
             f()
 
