@@ -192,9 +192,12 @@ def _add_suffixes(text: str, suffixes, indent: int) -> str:
     return "".join(out)
 
 
-def tensor_repr(t) -> str:
-    """The torch-style repr of tensor ``t`` with its suffixes."""
-    prefix = "tensor("
+def tensor_repr(t, tensor_contents=None) -> str:
+    """The torch-style repr of tensor ``t`` with its suffixes (a subclass prints its class
+    name instead of ``tensor``, as in torch; nn.Parameter keeps ``tensor``)."""
+    cls = type(t)
+    name = cls.__name__
+    prefix = "tensor(" if name in ("Tensor", "Parameter", "Buffer") else name + "("
     indent = len(prefix)
     arr = t.__array__()
     d = t.dtype
@@ -211,7 +214,7 @@ def tensor_repr(t) -> str:
     else:
         if d not in (default, _dt.default_complex(), _dt.int64, _dt.bool):
             suffixes.append(f"dtype={d}")
-        body = array_str(arr, indent)
+        body = array_str(arr, indent) if tensor_contents is None else tensor_contents
     grad_fn = t.grad_fn
     if grad_fn is not None:
         name = grad_fn.name() if hasattr(grad_fn, "name") else type(grad_fn).__name__

@@ -128,3 +128,17 @@ def test_random_tensors_and_options_match_torch(restore_printoptions):
         if dt == "float64" and a.size:
             a.flat[0] = [np.nan, np.inf, 0.0, a.flat[0]][rng.integers(0, 4)]
         assert repr(ember.tensor(a)) == repr(torch.tensor(a)), (opts, a)
+
+
+def test_subclass_prefix_and_tensor_contents():
+    class M(ember.Tensor):
+        pass
+
+    class TM(torch.Tensor):
+        pass
+    e = ember.tensor([1., 2.])
+    e.__class__ = M
+    t = torch.tensor([1., 2.]).as_subclass(TM)
+    assert repr(e).replace("M(", "X(") == repr(t).replace("TM(", "X(")
+    assert ember.tensor([1.]).__repr__(tensor_contents="abc") == \
+        torch.tensor([1.]).__repr__(tensor_contents="abc")
