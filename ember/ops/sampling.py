@@ -51,6 +51,17 @@ _TYPE_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char"
                "complex128": "ComplexDouble"}
 
 
+_C_TYPE_NAMES = {"int64": "long int", "int32": "int", "int16": "short int",
+                 "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+
+
+def _continuous_only(t: Tensor, dist: str, names: dict) -> None:
+    if not (t.dtype.is_floating_point or t.dtype.is_complex):
+        raise RuntimeError(f"{dist} distribution is a continuous probability distribution. "
+                           f"dtype must be a floating point but you specified "
+                           f"{names[t.dtype.name]}")
+
+
 def _fill_(self: Tensor, values: np.ndarray) -> Tensor:
     """Write ``values`` into ``self`` in place (the common end of every in-place sampler)."""
     if STATE.enabled and self._requires_grad and self.grad_fn is None:
@@ -123,7 +134,7 @@ def bernoulli_(self, p=0.5, *, generator=None) -> Tensor:
 
 def exponential_(self, lambd: float = 1.0, *, generator=None) -> Tensor:
     """Fill with samples from Exp(lambd)."""
-    _float_only(self, "exponential_cpu")
+    _continuous_only(self, "Exponential", _TYPE_NAMES)
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
     return _fill_(self, _gen(generator).exponential(1.0 / lambd, size=self.shape))
@@ -138,7 +149,7 @@ def geometric_(self, p: float, *, generator=None) -> Tensor:
 
 def cauchy_(self, median: float = 0.0, sigma: float = 1.0, *, generator=None) -> Tensor:
     """Fill with samples from the Cauchy distribution."""
-    _float_only(self, "cauchy_cpu")
+    _continuous_only(self, "Cauchy", _C_TYPE_NAMES)
     if not sigma > 0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
     return _fill_(self, median + sigma * _gen(generator).standard_cauchy(size=self.shape))
