@@ -228,7 +228,8 @@ class _NormalTF(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return g * 0, (g * 0 if ctx.needs_input_grad[1] else None), None, None
+        need = ctx.needs_input_grad
+        return (g * 0 if need[0] else None), (g * 0 if need[1] else None), None, None
 
 
 class _NormalFT(_NormalTF):
