@@ -294,3 +294,15 @@ def test_multinomial_rows_with_zero_categories():
     w = ember.multinomial(ember.tensor(probs), 3).numpy()
     assert all(len(set(row)) == 3 for row in w.tolist())
     assert 2 not in w[0].tolist()
+
+
+def test_generator_pickles_and_deepcopies_with_state():
+    import copy
+    import pickle
+    g = ember.Generator().manual_seed(3)
+    ember.rand(5, generator=g)
+    h = pickle.loads(pickle.dumps(g))
+    k = copy.deepcopy(g)
+    a = ember.rand(4, generator=g).tolist()
+    assert ember.rand(4, generator=h).tolist() == a == ember.rand(4, generator=k).tolist()
+    assert h.initial_seed() == 3
