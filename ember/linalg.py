@@ -1,3 +1,38 @@
 """ember.linalg: torch.linalg's functions (implemented in ember/ops/linalg.py)."""
 
 from __future__ import annotations
+
+from .ops.linalg import (  # noqa: F401 - the public namespace  # noqa: F401
+    LinAlgError,
+    cholesky_ex,
+    det,
+    diagonal,
+    eig,
+    eigh,
+    eigvals,
+    eigvalsh,
+    inv,
+    inv_ex,
+    lstsq,
+    matmul,
+    matrix_norm,
+    matrix_power,
+    matrix_rank,
+    multi_dot,
+    pinv,
+    solve,
+    svdvals,
+    vecdot,
+    vector_norm,
+)
+from .ops.linalg import _linalg_cross as cross
+from .ops.linalg import linalg_cholesky as cholesky
+from .ops.linalg import linalg_norm as norm
+from .ops.linalg import linalg_qr as qr
+from .ops.linalg import linalg_slogdet as slogdet
+from .ops.linalg import linalg_svd as svd
+
+__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cross", "det", "diagonal", "eig",
+           "eigh", "eigvals", "eigvalsh", "inv", "inv_ex", "lstsq", "matmul", "matrix_norm",
+           "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve",
+           "svd", "svdvals", "vecdot", "vector_norm"]
