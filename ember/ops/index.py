@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, _wrap
+from ..autograd.function import _cast_name
 from ._common import (
     Op,
     apply_inplace,
@@ -233,13 +234,17 @@ def _long_index(index: Tensor, op: str, allow_int32: bool = True) -> Tensor:
     return index
 
 
-def _check_range(idx, size: int, dim: int, wrap: bool = False) -> None:
+class _IndexOutOfRange(IndexError, RuntimeError):
+    """torch raises either type for out-of-range indices depending on the kernel taken."""
+
+
+def _check_range(idx, size: int, dim: int, wrap: bool = False, exc=RuntimeError) -> None:
     if idx.size:
         lo, hi = int(idx.min()), int(idx.max())
         low = -size if wrap else 0
         if hi >= size or lo < low:
             bad = hi if hi >= size else lo
-            raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size "
+            raise exc(f"index {bad} is out of bounds for dimension {dim} with size "
                                f"{size}")
 
 
@@ -471,8 +476,9 @@ class ScatterReduce(Op):
             out = out.astype(x.dtype)
             ctx.n = n
         ctx.hit = hit
+        out = out.reshape(x.shape)
         ctx.save_for_backward(x, src, out)
-        return out.reshape(x.shape)
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -530,23 +536,24 @@ def _highest(xp, dt):
 
 
 def _scatter_reduce_args(op, self, dim, index, src, reduce):
+    reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)
     if reduce not in ("sum", "prod", "mean", "amax", "amin"):
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got "
                            f"{reduce}")
     dim = _scatter_checks(op, self, dim, index, src)
     if src.dtype is not self.dtype:
         raise RuntimeError(f"{op}(): Expected self.dtype to be equal to src.dtype")
-    return dim
+    return dim, reduce
 
 
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     """Reduce ``src`` into ``input`` at ``index`` (sum, prod, mean, amax, amin)."""
-    dim = _scatter_reduce_args("scatter_reduce", input, dim, index, src, reduce)
+    dim, reduce = _scatter_reduce_args("scatter_reduce", input, dim, index, src, reduce)
     return ScatterReduce.apply(input, dim, index, src, reduce, include_self)
 
 
 def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
-    dim = _scatter_reduce_args("scatter_reduce_", self, dim, index, src, reduce)
+    dim, reduce = _scatter_reduce_args("scatter_reduce_", self, dim, index, src, reduce)
     return apply_inplace(ScatterReduce, self, dim, index, src, reduce, include_self)
 
 
@@ -568,8 +575,7 @@ class IndexSelect(Op):
     def forward(ctx, x, dim, index):
         ctx.in_shape, ctx.dim, ctx.index = x.shape, dim, index
         if x.ndim == 0:
-            return x.reshape(index.shape).copy() if index.ndim == 0 else \
-                xp_of(x).broadcast_to(x, index.shape).copy()
+            return x.copy()
         return xp_of(x).take(x, _as1d(index), axis=dim)
 
     @staticmethod
@@ -585,7 +591,7 @@ def index_select(input, dim, index, *, out=None):
     ind = index._data
     if ind.size and (int(ind.min()) < 0 or int(ind.max()) >= size):
         bad = int(ind.max()) if int(ind.max()) >= size else int(ind.min())
-        raise IndexError(f"index out of range in self: index {bad} is out of bounds for "
+        raise _IndexOutOfRange(f"index out of range in self: index {bad} is out of bounds for "
                          f"dimension {dim} with size {size}")
     return IndexSelect.apply(input, dim, index)
 
@@ -623,18 +629,26 @@ def _index_add_args(op, self, dim, index, source):
     _check_range(index._data, size, dim)
     n = index._data.size
     sshape = source._data.shape
-    exp = list(self._data.shape)
-    if nd:
-        exp[dim] = n
-    if (nd and tuple(sshape) != tuple(exp)) or (not nd and source._data.size != n):
-        if not (nd == 0 and n == 1):
+    ns = (sshape[dim] if dim < len(sshape) else 1) if sshape else 1
+    copy = op.startswith("index_copy")
+    if n != ns:
+        msg = (f"{op}(): Number of indices ({n}) should be equal to source.size(dim)"
+               + (f" ({ns})" if copy else f": ({ns}), for dim: {dim}"))
+        raise (IndexError if copy else RuntimeError)(msg)
+    rest_s = tuple(s for i, s in enumerate(sshape) if i != dim)
+    rest_x = tuple(s for i, s in enumerate(self._data.shape) if i != dim)
+    if nd and len(sshape) and rest_s != rest_x:
+        if copy:
             raise RuntimeError(f"{op}(): Source/destination tensor must have same slice "
-                               f"shapes. Destination slice shape: {shape_str(exp)} at "
-                               f"dimension {dim} and source slice shape: {shape_str(sshape)} "
-                               f"at dimension 0.")
+                               f"shapes. Destination slice shape: {' '.join(map(str, rest_x))} "
+                               f"at dimension {dim} and source slice shape: "
+                               f"{' '.join(map(str, rest_s))} at dimension 0.")
+        raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the "
+                           f"specified dimension. Got self.shape = "
+                           f"{shape_str(self._data.shape)} source.shape = {shape_str(sshape)}")
     if source.dtype is not self.dtype:
-        raise RuntimeError(f"{op}(): self ({self.dtype}) and source ({source.dtype}) must have "
-                           "the same scalar type")
+        raise RuntimeError(f"{op}(): self ({_cast_name(self.dtype)}) and source "
+                           f"({_cast_name(source.dtype)}) must have the same scalar type")
     return dim
 
 
@@ -710,7 +724,7 @@ class IndexFill(Op):
 def _index_fill_args(op, self, dim, index, value):
     dim = _index_checks(op, self, dim, index)
     size = self._data.shape[dim] if self._data.ndim else 1
-    _check_range(index._data, size, dim, wrap=True)
+    _check_range(index._data, size, dim, wrap=True, exc=IndexError)
     if isinstance(value, Tensor):
         if value._data.ndim:
             raise RuntimeError(f"{op}(): only supports a 0-dimensional value tensor, but got "
