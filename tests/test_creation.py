@@ -317,3 +317,25 @@ def test_complex_gradient():
             + _ImagPart.apply(z) * ember.tensor([3., -1.])).sum()
     loss.backward()
     assert r.grad.tolist() == [0.5, 2.0] and i.grad.tolist() == [3.0, -1.0]
+
+
+def test_asarray_copy_semantics_match_torch():
+    for mod in (ember, torch):
+        a = np.array([1., 2.])
+        t = mod.asarray(a)
+        a[0] = 9
+        assert t[0].item() == 9
+        c = mod.asarray(a, copy=True)
+        a[0] = 8
+        assert c[0].item() == 9
+        with pytest.raises(ValueError, match="can't alias tensor with dtype 'Double' into "
+                                             "dtype 'Float'"):
+            mod.asarray(a, dtype=mod.float32, copy=False)
+        with pytest.raises(ValueError, match="can't alias arbitrary sequence"):
+            mod.asarray([1., 2.], copy=False)
+        x = mod.tensor([1., 2.], requires_grad=True)
+        assert mod.asarray(x) is x
+        y = mod.asarray(x, copy=True)
+        assert y.requires_grad and type(y.grad_fn).__name__ == "CloneBackward0"
+        assert mod.asarray([1., 2.], requires_grad=True).requires_grad
+        assert not mod.asarray(x, requires_grad=False).requires_grad

@@ -189,7 +189,49 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     return tensor(data, dtype=dtype, device=device)
 
 
-asarray = as_tensor
+_TORCH_NAMES = {"float64": "Double", "float32": "Float", "float16": "Half",
+                "bfloat16": "BFloat16", "int64": "Long", "int32": "Int", "int16": "Short",
+                "int8": "Char", "uint8": "Byte", "bool": "Bool", "complex64": "ComplexFloat",
+                "complex128": "ComplexDouble"}
+
+
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=None) -> Tensor:
+    """A tensor from ``obj``, sharing memory when possible (``copy=None``), always copying
+    (``copy=True``), or refusing to copy (``copy=False``: ValueError when it would have to).
+    ``requires_grad`` defaults to the input tensor's flag (torch 2.13)."""
+    dt = _dt.to_dtype(dtype) if dtype is not None else None
+    if isinstance(obj, Tensor):
+        if copy:
+            same = (dt is None or dt is obj.dtype) and (
+                device is None or as_device(device) == obj.device)
+            if same:
+                from .conversion import clone
+                r = clone(obj)
+            else:
+                r = obj.to(dtype=dt, device=device, copy=True)
+        else:
+            r = obj.to(dtype=dt, device=device)
+            if copy is False and r is not obj:
+                raise ValueError(f"can't alias tensor with dtype '{_TORCH_NAMES[obj.dtype.name]}' "
+                                 f"into dtype '{_TORCH_NAMES[r.dtype.name]}'.")
+    elif isinstance(obj, np.ndarray):
+        if copy:
+            r = _finish(_to_backend(_from_data(obj.copy(), dt), device), False)
+        else:
+            r = as_tensor(obj, dtype=dt, device=device)
+            if copy is False and r.data_ptr() != obj.ctypes.data:
+                src = _dt.from_numpy_dtype(obj.dtype)
+                raise ValueError(f"can't alias tensor with dtype '{_TORCH_NAMES[src.name]}' "
+                                 f"into dtype '{_TORCH_NAMES[r.dtype.name]}'.")
+    else:
+        if copy is False:
+            raise ValueError("can't alias arbitrary sequence into a tensor.")
+        r = _finish(_to_backend(_from_data(obj, dt), device), False)
+    if requires_grad and not r.requires_grad:
+        r.requires_grad_(True)
+    elif requires_grad is False and r.requires_grad:
+        r = r.detach()
+    return r
 
 
 def from_numpy(ndarray: np.ndarray) -> Tensor:
