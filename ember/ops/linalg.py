@@ -1433,7 +1433,8 @@ def svdvals(A, *, driver=None, out=None) -> Tensor:
         raise RuntimeError("linalg.svdvals: The input tensor A must have at least 2 "
                            "dimensions.")
     _floating(A, "linalg.svdvals")
-    return _out(SVD.apply(A, False, False), out)
+    # through the full SVD node: U and Vh stay in the graph, so double backward is right
+    return _out(SVD.apply(A, False, True)[1], out)
 
 
 def _torch_svd(input, some: bool = True, compute_uv: bool = True, *, out=None):
@@ -1550,7 +1551,22 @@ def lstsq(A, B, rcond=None, *, driver=None):
     rank = matrix_rank(A.detach())
     empty = zeros((0,), dtype=A.dtype)
     del _tensor
-    return _LstsqRT(X, empty, rank, empty)
+    return _LstsqRT(X, _EmptyOf.apply(A), rank, empty)
+
+
+class _EmptyOf(Op):
+    """An empty result (lstsq's residuals with the default driver) that is still an output
+    of the graph, as in torch."""
+
+    node_name = "LinalgLstsqBackward0"
+
+    @staticmethod
+    def forward(ctx, A):
+        return xp_of(A).zeros((0,), dtype=A.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return None
 
 
 def matrix_rank(A, *, atol=None, rtol=None, hermitian: bool = False, out=None) -> Tensor:
@@ -1578,7 +1594,7 @@ def matrix_power(A, n: int, *, out=None) -> Tensor:
     if n == 0:
         from .creation import eye
         e = eye(A.shape[-1], dtype=A.dtype, device=A.device)
-        return _out(e.expand(tuple(A.shape)).clone(), out)
+        return _out(e.expand(tuple(A.shape)) + _ZeroOf.apply(A), out)
     if n < 0:
         A = inv(A)
         n = -n
