@@ -1040,3 +1040,68 @@ register_methods(globals(), _METHODS)
 __all__ = ["gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add",
            "index_copy", "index_fill", "index_put", "masked_fill", "masked_select",
            "masked_scatter", "take", "take_along_dim", "put", "nonzero", "argwhere"]
+
+
+# ----- *_scatter: a copy of input with a view of it replaced (composed, differentiable) ------
+
+def _check_embed(src: Tensor, view: Tensor) -> None:
+    if tuple(src._data.shape) != tuple(view._data.shape):
+        raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = "
+                           f"{shape_str(src._data.shape)}, slice size = "
+                           f"{shape_str(view._data.shape)}")
+
+
+def _embed(input: Tensor, src: Tensor, where) -> Tensor:
+    if src.dtype is not input.dtype:
+        src = src.to(input.dtype)
+    out = input.clone()
+    view = where(out)
+    _check_embed(src, view)
+    setitem(view, Ellipsis, src)
+    return out
+
+
+def select_scatter(input, src, dim, index):
+    """A copy of ``input`` with ``input.select(dim, index)`` replaced by ``src``."""
+    from .shape import select
+    return _embed(input, src, lambda t: select(t, dim, index))
+
+
+def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
+    """A copy of ``input`` with the slice ``start:end:step`` of ``dim`` replaced by ``src``."""
+    nd = input._data.ndim
+    d = norm_dim(dim, max(nd, 1))
+    if step <= 0:
+        raise RuntimeError("slice step must be positive")
+    idx = (slice(None),) * d + (slice(start, end, step),)
+    return _embed(input, src, lambda t: getitem(t, idx))
+
+
+def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
+    """A copy of ``input`` with its diagonal (as ``diagonal(offset, dim1, dim2)``) replaced."""
+    from .shape import movedim
+    nd = input._data.ndim
+    if nd < 2:
+        raise RuntimeError(f"diagonal dimensions requires ndim larger than 1, got {nd}")
+    d1, d2 = norm_dim(dim1, nd), norm_dim(dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    r, c = input._data.shape[d1], input._data.shape[d2]
+    n = max(0, min(r + min(offset, 0), c - max(offset, 0)))
+    xp = xp_of(input._data)
+    rows = _wrap(xp.arange(n, dtype=np.int64) + max(-offset, 0))
+    cols = _wrap(xp.arange(n, dtype=np.int64) + max(offset, 0))
+
+    def where(t):
+        return getitem(movedim(t, (d1, d2), (-2, -1)), (Ellipsis, rows, cols))
+
+    if src.dtype is not input.dtype:
+        src = src.to(input.dtype)
+    out = input.clone()
+    _check_embed(src, where(out))
+    setitem(movedim(out, (d1, d2), (-2, -1)), (Ellipsis, rows, cols), src)
+    return out
+
+
+register_methods(globals(), ["select_scatter", "slice_scatter", "diagonal_scatter"])
+__all__ += ["select_scatter", "slice_scatter", "diagonal_scatter"]

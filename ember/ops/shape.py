@@ -88,9 +88,48 @@ class Reshape(Op):
 def view(self, *shape) -> Tensor:
     """This tensor's memory seen with another shape (no copy; -1 is inferred)."""
     if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int, np.integer)):
-        return self.to(shape[0])  # view(dtype) is a reinterpretation in torch; see docs
+        return _view_dtype(self, shape[0])
     shape = _infer_shape(_shape_args(shape), self._data.size)
     return View.apply(self, shape)
+
+
+class ViewDtype(Op):
+    node_name = "ViewBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, npdt):
+        return x.view(npdt)
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("view(dtype) is not differentiable")
+
+
+def _view_dtype(self, dtype) -> Tensor:
+    """The same memory reinterpreted as ``dtype`` (the last dim rescales with the size)."""
+    from .. import dtypes as _dt
+    dt = _dt.to_dtype(dtype)
+    src = self._data
+    old, new = src.dtype.itemsize, np.dtype(dt.np).itemsize
+    if old != new:
+        if src.ndim == 0:
+            raise RuntimeError(f"self.dim() cannot be 0 to view {self.dtype} as {dt} (different "
+                               "element sizes)")
+        if src.strides[-1] != old:
+            raise RuntimeError(f"self.stride(-1) must be 1 to view {self.dtype} as {dt} "
+                               "(different element sizes), but got "
+                               f"{src.strides[-1] // old}")
+        if new > old and (src.shape[-1] * old) % new:
+            raise RuntimeError(f"self.size(-1) must be divisible by {new // old} to view "
+                               f"{self.dtype} as {dt} (different element sizes), but got "
+                               f"{src.shape[-1]}")
+    if self._requires_grad and not (dt.is_floating_point and self.dtype.is_floating_point
+                                    and old == new):
+        from ..autograd.grad_mode import no_grad
+        with no_grad():
+            return ViewDtype.apply(self, dt.np)
+    return ViewDtype.apply(self, dt.np)
 
 
 def reshape(input, *shape) -> Tensor:
