@@ -250,9 +250,18 @@ class Tensor:
     def stride(self, dim: int | None = None):
         """Strides in elements (not bytes), like torch."""
         item = self._data.dtype.itemsize
+        shape = self._data.shape
         st = tuple(s // item for s in self._data.strides)
-        if self._data.size <= 1 or 0 in self._data.shape:
-            st = _contiguous_strides(self._data.shape)
+        if self._data.size <= 1 or 0 in shape:
+            st = _contiguous_strides(shape)
+        elif 0 in st:
+            # a size-1 axis added by indexing with None has stride 0 in NumPy; torch gives it
+            # the stride an unsqueeze would (the next axis' extent)
+            fixed = list(st)
+            for i in range(len(shape) - 1, -1, -1):
+                if shape[i] == 1 and fixed[i] == 0:
+                    fixed[i] = fixed[i + 1] * shape[i + 1] if i + 1 < len(shape) else 1
+            st = tuple(fixed)
         return st if dim is None else st[self._wrap_dim(dim)]
 
     def storage_offset(self) -> int:
