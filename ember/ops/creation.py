@@ -432,7 +432,7 @@ def _symmetric_linspace(start, end, steps: int, dt) -> np.ndarray:
     if steps == 1:
         return np.array([start], dtype=np.float64).astype(dt.np)
     i = np.arange(steps)
-    step = work.type((end - start) / (steps - 1)) if steps > 1 else work.type(0)
+    step = (work.type(end) - work.type(start)) / work.type(steps - 1)
     half = steps // 2
     lo = work.type(start) + step * i[:half].astype(work)
     hi = work.type(end) - step * (steps - 1 - i[half:]).astype(work)
