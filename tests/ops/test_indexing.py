@@ -1,0 +1,195 @@
+"""Indexing and movement behaviour the registry cannot express: memory sharing of views,
+version counters, differentiable __setitem__, in-place index ops."""
+
+import numpy as np
+import pytest
+
+import ember
+
+torch = pytest.importorskip("torch")
+
+
+def _pair(data, requires_grad=False):
+    e = ember.tensor(np.asarray(data, dtype=np.float64), requires_grad=requires_grad)
+    t = torch.tensor(np.asarray(data, dtype=np.float64), requires_grad=requires_grad)
+    return e, t
+
+
+def _np(x):
+    return np.asarray(x.detach().numpy())
+
+
+VIEWS = [
+    lambda x: x.view(6, 2), lambda x: x.reshape(3, 4), lambda x: x.transpose(0, 1),
+    lambda x: x.permute(1, 0), lambda x: x[1], lambda x: x[:, 1:3], lambda x: x[::2, ::3],
+    lambda x: x[None, ..., 0], lambda x: x.unsqueeze(0), lambda x: x[:1].squeeze(0),
+    lambda x: x.narrow(1, 1, 2), lambda x: x.select(1, 2), lambda x: x.split(2, 1)[1],
+    lambda x: x.chunk(3, 0)[2], lambda x: x.unbind(1)[3], lambda x: x.movedim(0, 1),
+    lambda x: x.flatten(), lambda x: x.unflatten(1, (2, 2)), lambda x: x.unfold(1, 2, 2),
+    lambda x: x.tensor_split(2, 1)[0], lambda x: x.swapaxes(0, 1), lambda x: x.mT,
+]
+
+
+@pytest.mark.parametrize("fn", VIEWS)
+def test_views_share_memory_and_version(fn):
+    e, t = _pair(np.arange(12.).reshape(3, 4))
+    ev, tv = fn(e), fn(t)
+    assert tv._base is t  # torch agrees this is a view
+    ev.mul_(2) if ev.dim() else ev.add_(0).mul_(2)
+    tv.mul_(2) if tv.dim() else tv.add_(0).mul_(2)
+    np.testing.assert_array_equal(_np(e), _np(t))  # writes reach the base
+    assert e._version == ev._version and e._version > 0
+
+
+@pytest.mark.parametrize("fn", [lambda x: x.flip(0), lambda x: x[[0, 2]], lambda x: x.roll(1),
+                                lambda x: x.repeat(1, 2), lambda x: x[_mask(x)],
+                                lambda x: x.index_select(0, torch_or_ember(x).tensor([0])),
+                                lambda x: x.t().reshape(-1)])
+def test_copies_do_not_share_memory(fn):
+    e, t = _pair(np.arange(12.).reshape(3, 4))
+    ev, tv = fn(e), fn(t)
+    ev.zero_()
+    tv.zero_()
+    np.testing.assert_array_equal(_np(e), _np(t))
+    assert _np(e).sum() == 66
+
+
+def _mask(x):
+    return torch_or_ember(x).tensor(np.arange(12).reshape(3, 4) % 3 == 0)
+
+
+def torch_or_ember(x):
+    return ember if isinstance(x, ember.Tensor) else torch
+
+
+def test_setitem_gradients_match_torch():
+    outs = []
+    for lib in (ember, torch):
+        x = lib.tensor(np.arange(12.).reshape(3, 4), requires_grad=True)
+        v = lib.tensor([10., 20., 30.], dtype=lib.float64, requires_grad=True)
+        s = lib.tensor(5., dtype=lib.float64, requires_grad=True)
+        y = x * 2
+        y[:, 1] = v
+        y[0, 0] = s
+        y[lib.tensor(np.arange(12).reshape(3, 4) % 5 == 0)] = 0.5 * s
+        y[lib.tensor([2, 2]), lib.tensor([3, 0])] = v[:2]
+        (y * y).sum().backward()
+        outs.append([_np(y), _np(x.grad), _np(v.grad), _np(s.grad)])
+    for a, b in zip(*outs):
+        np.testing.assert_allclose(a, b)
+
+
+def test_setitem_on_view_updates_base_graph():
+    outs = []
+    for lib in (ember, torch):
+        x = lib.tensor(np.arange(6.).reshape(2, 3), requires_grad=True)
+        y = x.clone()
+        row = y[1]
+        row[0:2] = x[0, 1:] * 3
+        (y * y).sum().backward()
+        outs.append((_np(y), _np(x.grad), y.grad_fn.name()))
+    np.testing.assert_allclose(outs[0][0], outs[1][0])
+    np.testing.assert_allclose(outs[0][1], outs[1][1])
+
+
+def test_setitem_shape_mismatch_message():
+    x = ember.zeros(3, 4)
+    with pytest.raises(RuntimeError, match=r"shape mismatch: value tensor of shape \[3\]"):
+        x[0] = ember.ones(3)
+    with pytest.raises(IndexError, match="index 3 is out of bounds for dimension 0 with size 3"):
+        x[3] = 1.0
+
+
+def test_setitem_leaf_requires_grad_raises():
+    x = ember.zeros(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        x[0] = 1.0
+
+
+@pytest.mark.parametrize("name,args", [
+    ("index_add_", lambda lib: (1, lib.tensor([0, 2, 0]), lib.ones(3, 3, dtype=lib.float64))),
+    ("index_copy_", lambda lib: (0, lib.tensor([2, 0]), lib.ones(2, 4, dtype=lib.float64))),
+    ("index_fill_", lambda lib: (1, lib.tensor([1, -1]), -2.0)),
+    ("index_put_", lambda lib: ((lib.tensor([0, 0]), lib.tensor([1, 1])),
+                                lib.tensor(3., dtype=lib.float64), True)),
+    ("masked_fill_", lambda lib: (lib.tensor([[True, False, True, False]] * 3), 7.0)),
+    ("masked_scatter_", lambda lib: (lib.tensor([True, False, True, False]),
+                                     lib.arange(8, dtype=lib.float64))),
+    ("scatter_", lambda lib: (1, lib.tensor([[0], [3], [1]]), 9.0)),
+    ("scatter_add_", lambda lib: (0, lib.tensor([[0, 1, 2, 0]]),
+                                  lib.ones(1, 4, dtype=lib.float64))),
+    ("scatter_reduce_", lambda lib: (0, lib.tensor([[0, 1, 2, 0]]),
+                                     lib.full((1, 4), 2., dtype=lib.float64), "amax")),
+    ("fill_", lambda lib: (4.0,)), ("zero_", lambda lib: ()),
+    ("put_", lambda lib: (lib.tensor([0, -1]), lib.tensor([5., 6.], dtype=lib.float64))),
+])
+def test_inplace_index_ops_bump_version_and_grad(name, args):
+    outs = []
+    for lib in (ember, torch):
+        x = lib.tensor(np.arange(12.).reshape(3, 4), requires_grad=True)
+        y = x * 1
+        v0 = y._version
+        r = getattr(y, name)(*args(lib))
+        assert r is y and y._version > v0
+        (y * y).sum().backward()
+        outs.append((_np(y), _np(x.grad)))
+    np.testing.assert_allclose(outs[0][0], outs[1][0])
+    np.testing.assert_allclose(outs[0][1], outs[1][1])
+
+
+def test_saved_tensor_modified_inplace_raises():
+    x = ember.tensor([1., 2., 3.], requires_grad=True)
+    y = x * 1
+    z = y.exp()
+    z.masked_fill_(ember.tensor([True, False, False]), 0.0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.sum().backward()
+
+
+def test_int32_and_negative_indices():
+    for lib in (ember, torch):
+        x = lib.arange(10).reshape(2, 5)
+        i32 = lib.tensor([-1, 0], dtype=lib.int32)
+        assert x[:, i32].tolist() == [[4, 0], [9, 5]]
+        assert x.index_select(1, lib.tensor([4, 0], dtype=lib.int32)).tolist() == \
+            [[4, 0], [9, 5]]
+        assert lib.take(x, lib.tensor([-1])).tolist() == [9]
+
+
+def test_out_of_range_indices_raise():
+    x = ember.arange(6.).reshape(2, 3)
+    with pytest.raises(IndexError):
+        x[ember.tensor([2])]
+    with pytest.raises(RuntimeError, match="out of bounds"):
+        x.gather(1, ember.tensor([[3]]))
+    with pytest.raises(RuntimeError, match="out of bounds"):
+        x.scatter_add(1, ember.tensor([[-1]]), ember.ones(1, 1))
+    with pytest.raises(IndexError):
+        x.index_select(1, ember.tensor([3]))
+
+
+def test_contains():
+    x = ember.tensor([[1, 2], [3, 4]])
+    assert 3 in x and 5 not in x and ember.tensor(4) in x
+    with pytest.raises(RuntimeError):
+        "a" in x  # noqa: B015
+
+
+def test_view_errors_and_dtype_view():
+    x = ember.arange(6.).reshape(2, 3)
+    with pytest.raises(RuntimeError, match="view size is not compatible"):
+        x.t().view(6)
+    v = x.view(ember.int32)
+    assert v.shape == (2, 3) and v.dtype is ember.int32
+    v[0, 0] = 0
+    assert x[0, 0].item() == 0.0
+
+
+def test_nonzero_and_cat_double_backward():
+    x = ember.tensor([0.5, -1.0, 2.0], dtype=ember.float64, requires_grad=True)
+    y = ember.cat([x * x, x.flip(0)]).gather(0, ember.tensor([0, 2, 3]))
+    (g,) = ember.autograd.grad(y.sum(), x, create_graph=True)
+    (gg,) = ember.autograd.grad(g.sum(), x)
+    np.testing.assert_allclose(g.detach().numpy(), [2 * 0.5, 0, 2 * 2.0 + 1])
+    np.testing.assert_allclose(gg.numpy(), [2, 0, 2])
+    assert ember.nonzero(ember.tensor([1., 0., 2.])).tolist() == [[0], [2]]
