@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from .ops.linalg import (  # noqa: F401 - the public namespace  # noqa: F401
+from .ops.linalg import (
     LinAlgError,
     cholesky_ex,
     det,
-    diagonal,
     eig,
     eigh,
     eigvals,
@@ -26,6 +25,7 @@ from .ops.linalg import (  # noqa: F401 - the public namespace  # noqa: F401
     vector_norm,
 )
 from .ops.linalg import _linalg_cross as cross
+from .ops.linalg import _linalg_diagonal as diagonal
 from .ops.linalg import linalg_cholesky as cholesky
 from .ops.linalg import linalg_norm as norm
 from .ops.linalg import linalg_qr as qr

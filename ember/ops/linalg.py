@@ -966,7 +966,7 @@ def _float_for_norm(x: Tensor, dtype, name: str) -> Tensor:
         x = x.to(dtype)
     if not (x.dtype.is_floating_point or x.dtype.is_complex):
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
-                           f"Got {x.dtype.name.capitalize()}")
+                           f"Got {_tname(x)}")
     return x
 
 
@@ -1063,7 +1063,7 @@ def _floating(A, name: str) -> None:
     if not (A.dtype.is_floating_point or A.dtype.is_complex) or A.dtype in (
             _dt.float16, _dt.bfloat16):
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
-                           f"{A.dtype.name.capitalize()}")
+                           f"{_tname(A)}")
 
 
 def _first_singular(xp, A, what):
@@ -1248,6 +1248,19 @@ def solve(A, B, *, left: bool = True, out=None) -> Tensor:
     return _out(X.squeeze(-1) if vec else X, out)
 
 
+def _failing_minor(A, b: int) -> int:
+    """Order of the first leading minor of batch element ``b`` that is not positive-definite."""
+    import numpy as np
+    a = np.asarray(A.get() if hasattr(A, "get") else A)
+    m = a.reshape((-1,) + a.shape[-2:])[b]
+    for k in range(1, m.shape[-1] + 1):
+        try:
+            np.linalg.cholesky(m[:k, :k])
+        except np.linalg.LinAlgError:
+            return k
+    return m.shape[-1]
+
+
 class Cholesky(Op):
     node_name = "LinalgCholeskyExBackward0"
 
@@ -1259,8 +1272,10 @@ class Cholesky(Op):
         except Exception:
             b, batched = _first_singular(xp, A, "chol")
             pre = f"(Batch element {b}): " if batched else ""
+            k = _failing_minor(A, b)
             raise LinAlgError(f"linalg.cholesky: {pre}The factorization could not be completed "
-                              "because the input is not positive-definite.") from None
+                              "because the input is not positive-definite (the leading minor "
+                              f"of order {k} is not positive-definite).") from None
         if hasattr(L, "size") and L.size and xp.isnan(L).any():
             raise LinAlgError("linalg.cholesky: The factorization could not be completed "
                               "because the input is not positive-definite.")
@@ -1636,8 +1651,9 @@ def vecdot(x, y, *, dim: int = -1, out=None) -> Tensor:
     return _out((_conj(x) * y).sum(dim), out)
 
 
-def _torch_det(input) -> Tensor:
-    return det(input)
+def _linalg_diagonal(A, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    """torch.linalg.diagonal: diagonal() with matrix-last defaults."""
+    return diagonal(A, offset, dim1, dim2)
 
 
 register_methods(globals(), ["diagonal", "diag_embed", "diag", "diagflat", "trace", "tril",
