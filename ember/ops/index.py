@@ -22,6 +22,9 @@ from ._common import (
 
 def _convert_index(idx, shape):
     """A Python/Tensor index as a NumPy index; torch's errors for bad indices."""
+    if isinstance(idx, list) and any(isinstance(e, (list, tuple, slice, Tensor, np.ndarray))
+                                     or e is None or e is Ellipsis for e in idx):
+        idx = tuple(idx)  # torch's (deprecated) reading of a list holding sequences
     if not isinstance(idx, tuple):
         idx = (idx,)
     out = []
