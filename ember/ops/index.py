@@ -210,11 +210,15 @@ class IndexPut(Op):
 
 def setitem(self, index, value) -> None:
     """``tensor[index] = value``; differentiable w.r.t. both (an in-place op)."""
-    idx, _ = _convert_index(index, self._data.shape)
+    idx, basic = _convert_index(index, self._data.shape)
     _check_bounds(idx, self._data.shape)
     idx = _to_device_index(idx, self._data)
     if isinstance(value, Tensor):
         if value.dtype is not self.dtype:
+            if not basic and value._data.ndim:
+                raise RuntimeError(f"Index put requires the source and destination dtypes "
+                                   f"match, got {_cast_name(self.dtype)} for the destination "
+                                   f"and {_cast_name(value.dtype)} for the source.")
             value = value.to(self.dtype)
     else:
         value = to_tensor(value, like=self, dtype=self.dtype)
@@ -501,10 +505,7 @@ class ScatterReduce(Op):
             gx = gn if ctx.include_self else gn.masked_fill(hit, 0)
             gs = Gather.apply(gn, dim, idx)
         elif red == "prod":
-            gout = g * out
-            gx = gout / x if ctx.include_self else g.masked_fill(hit, 0)
-            s = _clip_src(src, idx)
-            gs = Gather.apply(gout, dim, idx) / s
+            gx, gs = _prod_grads(g, x, src, idx, dim, ctx)
         else:
             eqx = _eq(x, out)
             if not ctx.include_self:
@@ -518,6 +519,29 @@ class ScatterReduce(Op):
         gx = gx.reshape(shape0)
         gs = _pad_to(gs, ctx.src_shape) if ctx.src_shape else gs.reshape(())
         return gx, None, None, gs, None, None
+
+
+def _prod_grads(g, x, src, idx, dim, ctx):
+    """Gradients of a scatter product, exact where factors are zero: each factor gets the
+    product of the other factors (computed as the product of the nonzero ones)."""
+    s = _clip_src(src, idx)
+    xzero, szero = x._data == 0, s._data == 0
+    zc = xp_of(x._data).zeros(x.shape, np.int64)
+    if ctx.include_self:
+        zc += xzero
+    xp_of(x._data).add.at(zc, _full_index(idx._data, dim), szero)
+    xz = MaskedFill.apply(x, _wrap(xzero), 1)
+    sz = MaskedFill.apply(s, _wrap(szero), 1)
+    prod_nz = ScatterReduce.apply(xz, dim, idx._data, sz, "prod", ctx.include_self)
+    gp = g * prod_nz
+    zs = Gather.apply(_wrap(zc), dim, idx)._data
+    gs = MaskedFill.apply(Gather.apply(gp, dim, idx) / sz,
+                          _wrap((zs >= 2) | ((zs == 1) & ~szero)), 0)
+    if ctx.include_self:
+        gx = MaskedFill.apply(gp / xz, _wrap((zc >= 2) | ((zc == 1) & ~xzero)), 0)
+    else:
+        gx = MaskedFill.apply(g, _wrap(ctx.hit), 0)
+    return gx, gs
 
 
 def _clip_src(src: Tensor, idx: Tensor) -> Tensor:

@@ -193,3 +193,26 @@ def test_nonzero_and_cat_double_backward():
     np.testing.assert_allclose(g.detach().numpy(), [2 * 0.5, 0, 2 * 2.0 + 1])
     np.testing.assert_allclose(gg.numpy(), [2, 0, 2])
     assert ember.nonzero(ember.tensor([1., 0., 2.])).tolist() == [[0], [2]]
+
+
+@pytest.mark.parametrize("include_self", [True, False])
+def test_scatter_reduce_prod_grad_with_zeros(include_self):
+    outs = []
+    for lib in (ember, torch):
+        x = lib.tensor([[0., 2, 3, 4], [1, 0, 0, 2]], dtype=lib.float64, requires_grad=True)
+        s = lib.tensor([[0., 5, 0], [2, 3, 0]], dtype=lib.float64, requires_grad=True)
+        i = lib.tensor([[0, 1, 2], [1, 3, 3]])
+        y = x.scatter_reduce(1, i, s, "prod", include_self=include_self)
+        w = lib.arange(8., dtype=lib.float64).reshape(2, 4)
+        gx, gs = lib.autograd.grad((y * w).sum(), (x, s))
+        outs.append((_np(y), _np(gx), _np(gs)))
+    for a, b in zip(*outs):
+        np.testing.assert_allclose(a, b)
+
+
+def test_advanced_setitem_dtype_mismatch_raises():
+    x = ember.zeros(2, 3, dtype=ember.float64)
+    with pytest.raises(RuntimeError, match="Index put requires the source and destination"):
+        x[ember.tensor([0])] = ember.ones(3)
+    x[0] = ember.ones(3)  # basic indexing casts, as torch
+    assert x.sum().item() == 3.0
