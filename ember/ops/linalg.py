@@ -984,8 +984,6 @@ def vector_norm(x, ord=2, dim=None, keepdim: bool = False, *, dtype=None, out=No
                                        any(x.shape[d] == 0 for d in dims)):
         raise RuntimeError(f"linalg.vector_norm cannot compute the {ord:g} norm on an empty "
                            "tensor because the operation does not have an identity")
-    if x.is_complex():
-        x = _Abs.apply(x) if False else x
     return _out(VectorNorm.apply(x, ord, dims, keepdim), out)
 
 
@@ -1340,19 +1338,30 @@ class QR(Op):
             raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed "
                                "when mode='r'. Please use linalg.qr(A, mode='reduced') if you "
                                "are going to differentiate through linalg.qr.")
-        if m < n:
-            raise RuntimeError("The QR decomposition is not differentiable when mode='complete' "
-                               "and nrows > ncols." if ctx.mode == "complete" else
-                               "linalg.qr backward is not implemented for wide matrices")
         if ctx.mode == "complete" and m > n:
             raise RuntimeError("The QR decomposition is not differentiable when mode='complete' "
                                "and nrows > ncols.")
-        M = matmul(R, _mH(gR)) - matmul(_mH(gQ), Q)
-        low = tril(M, -1)
-        M = low + _mH(low) + diag_embed(M.diagonal(0, -2, -1))
-        rhs = gQ + matmul(Q, M)
-        # gA = rhs R^{-H}  ==  solve(R, rhs^H)^H
-        return _mH(solve(R, _mH(rhs))), None
+        if m >= n:
+            return _qr_backward_tall(Q, R, gQ, gR), None
+        # wide: A = [X | Y] with X = Q U square and Y = Q V
+        import numpy as np
+        xp = xp_of(R._data)
+        eye_n = np.eye(n, dtype=R._data.dtype)
+        E1, E2 = _const(xp.asarray(eye_n[:m])), _const(xp.asarray(eye_n[m:]))
+        U, Y = matmul(R, _mT(E1)), matmul(matmul(Q, R), _mT(E2))
+        gU, gV = matmul(gR, _mT(E1)), matmul(gR, _mT(E2))
+        gY = matmul(Q, gV)
+        gX = _qr_backward_tall(Q, U, gQ + matmul(Y, _mH(gV)), gU)
+        return matmul(gX, E1) + matmul(gY, E2), None
+
+
+def _qr_backward_tall(Q, R, gQ, gR):
+    """Gradient of A = QR (m >= n, reduced) from the gradients of Q and R."""
+    M = matmul(R, _mH(gR)) - matmul(_mH(gQ), Q)
+    low = tril(M, -1)
+    M = low + _mH(low) + diag_embed(M.diagonal(0, -2, -1))
+    rhs = gQ + matmul(Q, M)
+    return _mH(solve(R, _mH(rhs)))  # rhs R^{-H}
 
 
 def linalg_qr(A, mode: str = "reduced", *, out=None):

@@ -262,7 +262,8 @@ OpInfo("cholesky", lambda dt, rng: [S(_spd((3, 3), dt, rng))], atol=1e-4,
 
 def _qr_samples(dt, rng):
     return [S(arr((4, 3), dt, rng)), S(arr((3, 3), dt, rng)), S(arr((2, 4, 2), dt, rng)),
-            S(arr((3, 3), dt, rng), mode="complete")]
+            S(arr((3, 3), dt, rng), mode="complete"), S(arr((2, 4), dt, rng)),
+            S(arr((2, 2, 3), dt, rng), mode="complete")]
 
 
 OpInfo("linalg.qr", _qr_samples, atol=1e-4,
