@@ -45,6 +45,10 @@ def test_matmul_node_names_and_double_backward_match_torch(sa, sb):
     lambda L: L.linalg.cholesky(-L.eye(2)),
     lambda L: L.linalg.inv(L.zeros(3, 2, 2)),
     lambda L: L.linalg.det(L.ones(2, 2, dtype=L.int64)),
+    lambda L: L.addmm(L.ones(2, 2, dtype=L.float64), L.ones(2, 3), L.ones(3, 2)),
+    lambda L: L.addmm(L.ones(3, 2), L.ones(2, 3), L.ones(3, 2)),
+    lambda L: L.addmm(L.ones(2), L.ones(2, 3), L.ones(4, 2)),
+    lambda L: L.baddbmm(L.ones(2, 2, 2), L.ones(2, 2, 3), L.ones(3, 3, 2)),
 ])
 def test_error_messages_match_torch(fn):
     with pytest.raises(Exception) as t_err:
@@ -53,6 +57,28 @@ def test_error_messages_match_torch(fn):
         fn(ember)
     assert isinstance(e_err.value, RuntimeError) == isinstance(t_err.value, RuntimeError)
     assert str(e_err.value) == str(t_err.value)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L, a, b, c: L.addmm(c, a, b, beta=0.5, alpha=2.0),
+    lambda L, a, b, c: L.addmv(c[:, 0], a, b[:, 0]),
+    lambda L, a, b, c: L.addr(c, a[:, 0], b[0]),
+    lambda L, a, b, c: L.baddbmm(c.unsqueeze(0), a.unsqueeze(0), b.unsqueeze(0), alpha=3),
+    lambda L, a, b, c: L.addbmm(c, a.unsqueeze(0).expand(2, 2, 3), b.unsqueeze(0).expand(
+        2, 3, 2), beta=0),
+])
+def test_fused_add_products_nodes_and_grads_match_torch(fn):
+    rng = np.random.default_rng(3)
+    vals = [rng.standard_normal(s) for s in [(2, 3), (3, 2), (2, 2)]]
+    res = []
+    for lib in (ember, torch):
+        ts = [lib.tensor(v, requires_grad=True) for v in vals]
+        o = fn(lib, *ts)
+        grads = lib.autograd.grad((o * o).sum(), ts)
+        res.append((o.grad_fn.name(), [g.numpy() for g in grads]))
+    assert res[0][0] == res[1][0]
+    for e, t in zip(res[0][1], res[1][1]):
+        np.testing.assert_allclose(e, t, rtol=1e-7, atol=1e-9)
 
 
 def test_linalg_error_is_a_runtime_error():

@@ -283,16 +283,6 @@ def _scaled(x, s):
     return x if s == 1 else x * s
 
 
-def _addlike(input, prod, beta, alpha, out):
-    """beta * input + alpha * prod (input ignored when beta == 0, like torch)."""
-    if beta == 0:
-        res = _scaled(prod, alpha)
-        if tuple(input.shape) != tuple(res.shape):
-            input.detach().expand(tuple(res.shape))  # torch still checks broadcastability
-        return _out(res + _ZeroOf.apply(input), out)
-    return _out(_scaled(input, beta) + _scaled(prod, alpha), out)
-
-
 class _ZeroOf(Op):
     """Zeros shaped like the input: the input is ignored (beta=0) but gets a zero grad."""
 
@@ -307,31 +297,150 @@ class _ZeroOf(Op):
         return g * 0
 
 
+class _AddProduct(Op):
+    """beta * input + alpha * product(m1, m2): one node, like torch's fused addmm family."""
+
+    kind = "mm"
+
+    @classmethod
+    def _prod(cls, xp, m1, m2):
+        if cls.kind == "addr":
+            return m1[:, None] * m2[None, :]
+        p = xp.matmul(m1, m2)
+        return p.sum(0) if cls.kind == "addbmm" else p
+
+    @classmethod
+    def forward(cls, ctx, input, m1, m2, beta, alpha):
+        xp = xp_of(m1)
+        ctx.save_for_backward(m1, m2)
+        ctx.coef = (beta, alpha)
+        out = cls._prod(xp, m1, m2)
+        if alpha != 1:
+            out = out * alpha
+        if beta != 0:
+            out = out + (input if beta == 1 else input * beta)
+        return out
+
+    @classmethod
+    def backward(cls, ctx, g):
+        m1, m2 = ctx.saved_tensors
+        beta, alpha = ctx.coef
+        need = ctx.needs_input_grad
+        gi = (g if beta == 1 else g * beta) if need[0] else None
+        ga = _scaled(g, alpha)
+        g1 = g2 = None
+        k = cls.kind
+        if k == "mv":
+            g1 = ga.unsqueeze(-1) * _conj(m2) if need[1] else None
+            g2 = matmul(_mH(m1), ga) if need[2] else None
+        elif k == "addr":
+            g1 = matmul(ga, _conj(m2)) if need[1] else None
+            g2 = matmul(_mH(ga), _conj(m1)) if need[2] else None
+        else:
+            if k == "addbmm":
+                ga = ga.unsqueeze(0)
+            g1 = matmul(ga, _mH(m2)) if need[1] else None
+            g2 = matmul(_mH(m1), ga) if need[2] else None
+        return gi, g1, g2, None, None
+
+
+def _addprod(name, kind):
+    return type(name, (_AddProduct,), {"node_name": name + "Backward0", "kind": kind})
+
+
+_Addmm = _addprod("Addmm", "mm")
+_Addmv = _addprod("Addmv", "mv")
+_Addr = _addprod("Addr", "addr")
+_Addbmm = _addprod("Addbmm", "addbmm")
+_Baddbmm = _addprod("Baddbmm", "bmm")
+
+
+def _check_input_broadcast(name, input, shape):
+    from ._common import broadcast_shapes
+    try:
+        ok = broadcast_shapes(tuple(input.shape), shape) == shape
+    except RuntimeError:
+        ok = False
+    if not ok:
+        ish = tuple(input.shape)
+        lead = len(shape) - len(ish)
+        dim = next((i for i in range(len(shape)) if i >= lead and ish[i - lead] not in
+                    (1, shape[i])), 0)
+        have = ish[dim - lead] if dim >= lead else 1
+        raise RuntimeError(f"The expanded size of the tensor ({shape[dim] if shape else 0}) "
+                           f"must match the existing size ({have}) at non-singleton dimension "
+                           f"{dim}.  Target sizes: {list(shape)}.  Tensor sizes: {list(ish)}")
+
+
+def _apply_addprod(cls, name, input, m1, m2, shape, beta, alpha, out):
+    _check_input_broadcast(name, input, shape)
+    if input._data.dtype != m1._data.dtype:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got {_tname(input)} "
+                           f"and {_tname(m1)}")
+    return _out(cls.apply(input, m1, m2, beta, alpha), out)
+
+
+def _check_mm_shapes(m1, m2):
+    if m1._data.ndim != 2:
+        raise RuntimeError("self must be a matrix")
+    if m2._data.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    if m1.shape[1] != m2.shape[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_dims_str(m1.shape)} "
+                           f"and {_dims_str(m2.shape)})")
+    _same_dtype_mm(m1, m2)
+
+
+def _check_bmm_shapes(b1, b2):
+    if b1._data.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if b2._data.ndim != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    sa, sb = b1.shape, b2.shape
+    if sb[0] != sa[0] or sb[1] != sa[2]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{sa[0]}, {sa[2]}] but got: [{sb[0]}, {sb[1]}].")
+    _same_dtype_mm(b1, b2)
+
+
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None) -> Tensor:
     """beta * input + alpha * (mat1 @ mat2)."""
-    return _addlike(input, mm(mat1, mat2), beta, alpha, out)
+    _check_mm_shapes(mat1, mat2)
+    shape = (mat1.shape[0], mat2.shape[1])
+    return _apply_addprod(_Addmm, "addmm", input, mat1, mat2, shape, beta, alpha, out)
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None) -> Tensor:
     """beta * input + alpha * (mat @ vec)."""
-    return _addlike(input, mv(mat, vec), beta, alpha, out)
+    if mat._data.ndim != 2 or vec._data.ndim != 1 or mat.shape[1] != vec.shape[0]:
+        raise RuntimeError(f"size mismatch, got input ({input.shape[0] if input.ndim else 1}), "
+                           f"mat ({_dims_str(mat.shape)}), vec ({_dims_str(vec.shape)})")
+    _same_dtype_mm(mat, vec)
+    return _apply_addprod(_Addmv, "addmv", input, mat, vec, (mat.shape[0],), beta, alpha, out)
 
 
 def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None) -> Tensor:
     """beta * input + alpha * outer(vec1, vec2)."""
-    if vec1._data.ndim != 1 or vec2._data.ndim != 1:
+    if vec1._data.ndim != 1:
         raise RuntimeError(f"addr: Expected 1-D argument vec1, but got {vec1._data.ndim}-D")
-    return _addlike(input, outer(vec1, vec2), beta, alpha, out)
+    if vec2._data.ndim != 1:
+        raise RuntimeError(f"addr: Expected 1-D argument vec2, but got {vec2._data.ndim}-D")
+    shape = (vec1.shape[0], vec2.shape[0])
+    return _apply_addprod(_Addr, "addr", input, vec1, vec2, shape, beta, alpha, out)
 
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
     """beta * input + alpha * sum_b(batch1[b] @ batch2[b])."""
-    return _addlike(input, bmm(batch1, batch2).sum(0), beta, alpha, out)
+    _check_bmm_shapes(batch1, batch2)
+    shape = (batch1.shape[1], batch2.shape[2])
+    return _apply_addprod(_Addbmm, "addbmm", input, batch1, batch2, shape, beta, alpha, out)
 
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
     """beta * input + alpha * bmm(batch1, batch2)."""
-    return _addlike(input, bmm(batch1, batch2), beta, alpha, out)
+    _check_bmm_shapes(batch1, batch2)
+    shape = (batch1.shape[0], batch1.shape[1], batch2.shape[2])
+    return _apply_addprod(_Baddbmm, "baddbmm", input, batch1, batch2, shape, beta, alpha, out)
 
 
 def _inplace_via(self: Tensor, result: Tensor) -> Tensor:
