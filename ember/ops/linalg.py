@@ -768,9 +768,9 @@ class Einsum(Op):
         ctx.eq = eq
         ctx.save_for_backward(*ops)
         xp = xp_of(ops[0])
-        if len(ops) <= 2:
-            return xp.einsum(eq, *ops)
-        return xp.einsum(eq, *ops, optimize=True)
+        if len(ops) == 1 or (len(ops) == 2 and ops[0].size * ops[1].size < 4096):
+            return xp.einsum(eq, *ops)  # tiny: path search would cost more than it saves
+        return xp.einsum(eq, *ops, optimize=True)  # contractions go to BLAS
 
     @staticmethod
     def backward(ctx, g):
