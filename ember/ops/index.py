@@ -121,6 +121,10 @@ class BasicIndex(Op):
         return IndexPutAdd.apply(g, ctx.in_shape, ctx.idx), None
 
 
+class _Select(BasicIndex):
+    node_name = "SelectBackward0"
+
+
 class AdvancedIndex(Op):
     node_name = "IndexBackward0"
 
@@ -170,7 +174,7 @@ def getitem(self, index) -> Tensor:
         size = self._data.shape[0]
         if not -size <= index < size:
             raise IndexError(f"index {index} is out of bounds for dimension 0 with size {size}")
-        return BasicIndex.apply(self, (index,))
+        return _Select.apply(self, (index,))
     if self._data.ndim == 0 and isinstance(index, (int, np.integer)) and \
             not isinstance(index, bool):
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
@@ -838,8 +842,16 @@ def masked_select(input, mask, *, out=None):
     x = input.expand(shape) if tuple(shape) != input._data.shape else input
     m = xp_of(mask._data).broadcast_to(mask._data, shape)
     if not shape:
-        return index_with(x.reshape(1), (m.reshape(1),))
-    return index_with(x, (m,))
+        return _MaskedSelect.apply(x.reshape(1), (m.reshape(1),))
+    return _MaskedSelect.apply(x, (m,))
+
+
+class _MaskedSelect(AdvancedIndex):
+    node_name = "MaskedSelectBackward0"
+
+
+class _Take(AdvancedIndex):
+    node_name = "TakeBackward0"
 
 
 class MaskedScatter(Op):
@@ -904,7 +916,7 @@ def take(input, index):
         bad = int(ind.max()) if int(ind.max()) >= n else int(ind.min())
         raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} "
                          "elements.")
-    return index_with(input.reshape(-1), (ind,))
+    return _Take.apply(input.reshape(-1), (ind,))
 
 
 def take_along_dim(input, indices, dim=None, *, out=None):

@@ -73,7 +73,7 @@ class View(Op):
 
 
 class Reshape(Op):
-    node_name = "ReshapeAlias0"
+    node_name = "UnsafeViewBackward0"
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -254,7 +254,11 @@ def t(input) -> Tensor:
                            f"{input._data.ndim}D")
     if input._data.ndim < 2:
         return View.apply(input, input._data.shape)
-    return transpose(input, 0, 1)
+    return _T2.apply(input, 0, 1)
+
+
+class _T2(Transpose):
+    node_name = "TBackward0"
 
 
 def unsqueeze(input, dim: int) -> Tensor:
@@ -266,7 +270,7 @@ def unsqueeze(input, dim: int) -> Tensor:
     d = dim + nd if dim < 0 else dim
     shape = list(input._data.shape)
     shape.insert(d, 1)
-    return View.apply(input, tuple(shape))
+    return _Unsqueeze.apply(input, tuple(shape))
 
 
 def squeeze(input, dim=None) -> Tensor:
@@ -274,11 +278,30 @@ def squeeze(input, dim=None) -> Tensor:
     shape = input._data.shape
     if dim is None:
         new = tuple(s for s in shape if s != 1)
+        op = _Squeeze0
     else:
-        dims = (dim,) if isinstance(dim, int) else tuple(dim)
-        dims = {norm_dim(d, len(shape)) for d in dims}
+        single = isinstance(dim, (int, np.integer))
+        dims = (dim,) if single else tuple(dim)
+        dims = {norm_dim(d, max(len(shape), 1)) for d in dims}
         new = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
-    return View.apply(input, new)
+        op = _Squeeze1 if single else _Squeeze2
+    return op.apply(input, new)
+
+
+class _Unsqueeze(View):
+    node_name = "UnsqueezeBackward0"
+
+
+class _Squeeze0(View):
+    node_name = "SqueezeBackward0"
+
+
+class _Squeeze1(View):
+    node_name = "SqueezeBackward1"
+
+
+class _Squeeze2(View):
+    node_name = "SqueezeBackward2"
 
 
 # ----- concatenation ----------------------------------------------------------------------------
@@ -369,7 +392,23 @@ def stack(tensors, dim=0, *, out=None):
                                f"entry {i}")
     nd = len(s0) + 1
     d = norm_dim(dim, nd)
-    return cat([unsqueeze(t, d) for t in tensors], d)
+    check_same_device("stack", *tensors)
+    dt = result_type(*tensors) if len(tensors) > 1 else tensors[0].dtype
+    return Stack.apply(d, *cast_operands(dt, *tensors))
+
+
+class Stack(Op):
+    node_name = "StackBackward0"
+
+    @staticmethod
+    def forward(ctx, dim, *xs):
+        ctx.dim = dim
+        return xp_of(xs[0]).stack(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (None,) + tuple(select(g, ctx.dim, i) if need else None
+                               for i, need in enumerate(ctx.needs_input_grad[1:]))
 
 
 def _atleast(t, n):
@@ -437,15 +476,29 @@ def narrow(input, dim, start, length) -> Tensor:
     return _slice(input, d, start, start + length)
 
 
-def _slice(x, d, start, stop, step=1):
+def _slice(x, d, start, stop, step=1, op=None):
     from .index import BasicIndex
     idx = (slice(None),) * d + (slice(start, stop, step),)
-    return BasicIndex.apply(x, idx)
+    return (op or BasicIndex).apply(x, idx)
+
+
+def _named_index(name):
+    from .index import BasicIndex
+    return type(name.replace("Backward0", ""), (BasicIndex,), {"node_name": name})
+
+
+_NAMED = {}
+
+
+def _index_op(name):
+    op = _NAMED.get(name)
+    if op is None:
+        op = _NAMED[name] = _named_index(name)
+    return op
 
 
 def select(input, dim, index) -> Tensor:
     """A view of ``input`` at ``index`` of ``dim`` (that dim removed)."""
-    from .index import BasicIndex
     nd = input._data.ndim
     if nd == 0:
         raise IndexError("select() cannot be applied to a 0-dim tensor.")
@@ -455,7 +508,7 @@ def select(input, dim, index) -> Tensor:
     if not -size <= index < size:
         raise IndexError(f"select(): index {index} out of range for tensor of size "
                          f"{shape_str(input._data.shape)} at dimension {d}")
-    return BasicIndex.apply(input, (slice(None),) * d + (index,))
+    return _index_op("SelectBackward0").apply(input, (slice(None),) * d + (index,))
 
 
 def split(tensor, split_size_or_sections, dim=0) -> tuple:
@@ -485,8 +538,10 @@ def split(tensor, split_size_or_sections, dim=0) -> tuple:
                                f"(input tensor's size at dimension {d}), but got "
                                f"split_sizes={list(sizes)}")
     out, start = [], 0
+    op = _index_op("SplitBackward0" if isinstance(split_size_or_sections, (int, np.integer))
+                   else "SplitWithSizesBackward0")
     for s in sizes:
-        out.append(_slice(tensor, d, start, start + s))
+        out.append(_slice(tensor, d, start, start + s, op=op))
         start += s
     return tuple(out)
 
@@ -575,7 +630,8 @@ def unbind(input, dim=0) -> tuple:
     if input._data.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = norm_dim(dim, input._data.ndim)
-    return tuple(select(input, d, i) for i in range(input._data.shape[d]))
+    op = _index_op("UnbindBackward0")
+    return tuple(op.apply(input, (slice(None),) * d + (i,)) for i in range(input._data.shape[d]))
 
 
 # ----- flip / roll / rot90 --------------------------------------------------------------------
@@ -626,6 +682,8 @@ class Roll(Op):
     @staticmethod
     def forward(ctx, x, shifts, dims):
         ctx.shifts, ctx.dims = shifts, dims
+        if dims is None:
+            return xp_of(x).roll(x, shifts[0])
         return xp_of(x).roll(x, shifts, dims)
 
     @staticmethod
@@ -640,8 +698,7 @@ def roll(input, shifts, dims=None) -> Tensor:
         if len(shifts) != 1:
             raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, "
                                "dims:0")
-        flat = reshape(input, (-1,))
-        return reshape(Roll.apply(flat, (int(shifts[0]),), (0,)), input._data.shape)
+        return Roll.apply(input, (int(shifts[0]),), None)
     dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
     if len(shifts) != len(dims):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:"
