@@ -266,3 +266,21 @@ OpInfo("__getitem__", lambda dt, rng: [], ember_fn=_getitem, torch_fn=_getitem,
                        (S(arr((3, 4)), _index_fn((_i(0, 1), _i(0, 1, 2)))), IndexError),
                        (S(arr((3, 4)), _index_fn(np.ones((2,), bool))), IndexError),
                        (S(arr(()), _index_fn(0)), IndexError)])
+OpInfo("select_scatter", lambda dt, rng: [S(arr((3, 4), dt, rng), arr((4,), dt, rng), 0, 1),
+                                          S(arr((3, 4), dt, rng), arr((3,), dt, rng), -1, -1)],
+       dtypes=NUM, errors=lambda: [(S(arr((3, 4)), arr((3,)), 0, 1), RuntimeError)])
+OpInfo("slice_scatter", lambda dt, rng: [S(arr((3, 4), dt, rng), arr((3, 2), dt, rng), 1, 0, 4, 2),
+                                         S(arr((3, 4), dt, rng), arr((1, 4), dt, rng), 0, 2),
+                                         S(arr((3, 4), dt, rng), arr((3, 4), dt, rng))],
+       dtypes=NUM, errors=lambda: [(S(arr((3, 4)), arr((3, 3)), 1, 0, 4, 2), RuntimeError)])
+OpInfo("diagonal_scatter", lambda dt, rng: [S(arr((3, 4), dt, rng), arr((3,), dt, rng)),
+                                            S(arr((3, 4), dt, rng), arr((3,), dt, rng), 1),
+                                            S(arr((3, 4), dt, rng), arr((2,), dt, rng), -1),
+                                            S(arr((2, 3, 2), dt, rng), arr((3, 2), dt, rng), 0, 0,
+                                              2)],
+       dtypes=NUM, errors=lambda: [(S(arr((3, 4)), arr((4,))), RuntimeError)])
+OpInfo("put", lambda dt, rng: [S(arr((3, 4), dt, rng), _i(0, -1, 5), arr((3,), dt, rng)),
+                               S(arr((3, 4), dt, rng), _i(1, 1), arr((2,), dt, rng),
+                                 accumulate=True)],
+       dtypes=NUM, grad=False, gradcheck=False, gradgrad=False,
+       errors=lambda: [(S(arr((3, 4)), _i(12), arr((1,))), IndexError)])
