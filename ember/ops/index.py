@@ -317,7 +317,7 @@ class Gather(Op):
         ctx.dim = dim
         ctx.index = index
         if x.ndim == 0:
-            return x.reshape(index.shape) if index.size else x[()].reshape(index.shape) * 0 + x
+            return xp_of(x).broadcast_to(x, index.shape).copy()
         xs = _clip_to(x, tuple(index.shape[d] if d != dim else x.shape[d]
                                for d in range(x.ndim)))
         return xp_of(x).take_along_axis(xs, index, axis=dim)
@@ -620,6 +620,9 @@ def index_select(input, dim, index, *, out=None):
     dim = _index_checks("index_select", input, dim, index)
     size = input._data.shape[dim] if input._data.ndim else 1
     ind = index._data
+    if input._data.ndim == 0 and ind.size > 1:
+        raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got "
+                           f"{ind.size} value(s)")
     if ind.size and (int(ind.min()) < 0 or int(ind.max()) >= size):
         bad = int(ind.max()) if int(ind.max()) >= size else int(ind.min())
         raise _IndexOutOfRange(f"index out of range in self: index {bad} is out of bounds for "

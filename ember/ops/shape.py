@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Size, Tensor, _wrap
+from ..autograd.function import _cast_name
 from ._common import (
     Op,
     cast_operands,
@@ -799,7 +800,8 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Ten
         if r.ndim > 1:
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
         if r.dtype.kind not in "iu":
-            raise RuntimeError("repeats has to be Long or Int tensor")
+            raise NotImplementedError(f'"repeat_interleave_cpu" not implemented for '
+                                      f"'{_cast_name(repeats.dtype)}'")
         r = r.reshape(-1)
         if r.size == 1:
             r = xp.broadcast_to(r, (n,))
@@ -920,8 +922,7 @@ def broadcast_shapes(*shapes) -> Size:
             s = (int(s),)
         s = tuple(s)
         if any(k < 0 for k in s):
-            raise RuntimeError(f"Trying to create tensor with negative dimension {min(s)}: "
-                               f"{shape_str(s)}")
+            raise ValueError("Attempting to broadcast a dimension with negative length!")
         norm.append(s)
     return Size(_bshapes(*norm))
 
