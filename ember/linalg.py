@@ -20,6 +20,7 @@ from .ops.linalg import (
     multi_dot,
     pinv,
     solve,
+    solve_triangular,
     svdvals,
     vecdot,
     vector_norm,
@@ -35,4 +36,4 @@ from .ops.linalg import linalg_svd as svd
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cross", "det", "diagonal", "eig",
            "eigh", "eigvals", "eigvalsh", "inv", "inv_ex", "lstsq", "matmul", "matrix_norm",
            "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve",
-           "svd", "svdvals", "vecdot", "vector_norm"]
+           "solve_triangular", "svd", "svdvals", "vecdot", "vector_norm"]

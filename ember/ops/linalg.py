@@ -1684,7 +1684,20 @@ def lstsq(A, B, rcond=None, *, driver=None):
     rank = matrix_rank(A.detach())
     empty = zeros((0,), dtype=A.dtype)
     del _tensor
-    return _LstsqRT(X, _EmptyOf.apply(A), rank, empty)
+    m, n = A.shape[-2], A.shape[-1]
+    residuals = _EmptyOf.apply(A)
+    if driver not in (None, "gelsy", "gels", "gelsd", "gelss"):
+        raise RuntimeError("torch.linalg.lstsq: parameter `driver` should be one of (gels, "
+                           "gelsy, gelsd, gelss)")
+    if driver in ("gelsd", "gelss", "gels") and m > n and bool((rank._data == n).all()):
+        r = matmul(A, X.unsqueeze(-1) if vec else X) - B2
+        residuals = (r * _conj(r)).sum(-2)
+    if driver == "gels":  # gels does not compute the rank (torch returns it empty)
+        rank = zeros((0,), dtype=_dt.int64)
+    svals = empty
+    if driver in ("gelsd", "gelss"):
+        svals = svdvals(A.detach())
+    return _LstsqRT(X, residuals, rank, svals)
 
 
 class _EmptyOf(Op):
@@ -1700,6 +1713,22 @@ class _EmptyOf(Op):
     @staticmethod
     def backward(ctx, g):
         return None
+
+
+def solve_triangular(A, B, *, upper: bool, left: bool = True, unitriangular: bool = False,
+                     out=None) -> Tensor:
+    """Solution of a triangular system (only the ``upper``/lower triangle of A is read)."""
+    _floating(A, "linalg.solve_triangular")
+    if A.ndim < 2 or B.ndim < 2:
+        raise RuntimeError("linalg.solve_triangular: The input tensor A must have at least 2 "
+                           "dimensions." if A.ndim < 2 else "linalg.solve_triangular: The input "
+                           "tensor B must have at least 2 dimensions.")
+    T = triu(A) if upper else tril(A)
+    if unitriangular:
+        from .creation import eye
+        e = eye(A.shape[-1], dtype=A.dtype, device=A.device)
+        T = T * (1 - e) + e
+    return _out(solve(T, B, left=left) if B.ndim >= 2 else solve(T, B), out)
 
 
 def matrix_rank(A, *, atol=None, rtol=None, hermitian: bool = False, out=None) -> Tensor:

@@ -399,3 +399,39 @@ OpInfo("linalg.matrix_power", lambda dt, rng: [
     errors=lambda: [(S(arr((2, 3)), 2), RuntimeError)])
 OpInfo("matrix_power", lambda dt, rng: [S(_wellcond((3, 3), dt, rng) / 3, 2)], method=True,
        atol=1e-4)
+
+
+def _lstsq_drivers(dt, rng):
+    return [S(_sv_matrix((4, 2), dt, rng), arr((4, 2), dt, rng), driver="gelsd"),
+            S(_sv_matrix((4, 3), dt, rng), arr((4,), dt, rng), driver="gelss"),
+            S(_sv_matrix((3, 3), dt, rng), arr((3, 2), dt, rng), driver="gels")]
+
+
+def _lstsq_parts(lib_name):
+    """(solution, residuals, rank) plus detached singular values: torch does not
+    differentiate singular_values, so gradcheck must not see them as outputs."""
+    def f(*a, **k):
+        r = __import__(lib_name).linalg.lstsq(*a, **k)
+        return r.solution, r.residuals, r.rank, r.singular_values.detach().tolist()
+    return f
+
+
+OpInfo("linalg.lstsq_drivers", _lstsq_drivers, atol=1e-4, ember_fn=_lstsq_parts("ember"),
+       torch_fn=_lstsq_parts("torch"), compare=lambda e, t: _cmp_lstsq(e, t))
+
+
+def _cmp_lstsq(e, t):
+    from tests.ops.test_opinfo import assert_same
+    assert_same(e[:3], t[:3], 1e-4, 1e-4)
+    np.testing.assert_allclose(np.asarray(e[3]), np.asarray(t[3]), atol=1e-4, rtol=1e-4)
+
+
+def _tri_samples(dt, rng):
+    return [S(_wellcond((3, 3), dt, rng), arr((3, 2), dt, rng), upper=True),
+            S(_wellcond((2, 3, 3), dt, rng), arr((2, 3, 2), dt, rng), upper=False),
+            S(_wellcond((3, 3), dt, rng), arr((2, 3), dt, rng), upper=True, left=False),
+            S(_wellcond((3, 3), dt, rng), arr((3, 1), dt, rng), upper=False,
+              unitriangular=True)]
+
+
+OpInfo("linalg.solve_triangular", _tri_samples, atol=1e-4)
