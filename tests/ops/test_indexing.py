@@ -216,3 +216,69 @@ def test_advanced_setitem_dtype_mismatch_raises():
         x[ember.tensor([0])] = ember.ones(3)
     x[0] = ember.ones(3)  # basic indexing casts, as torch
     assert x.sum().item() == 3.0
+
+
+_X = np.arange(60.).reshape(3, 4, 5)
+
+
+def _I(*v):
+    return np.array(v)
+
+
+GETITEM_CASES = [
+    0, -1, (0, 1), (slice(None), 2), (Ellipsis, 1), (None, 0, None), (1, Ellipsis, None, 2),
+    slice(1, None, 2), (slice(None), slice(None, None, 3), 1), _I(0, 2), _I(-1, 0),
+    (_I(0, 2), slice(None), _I(1, 3)), (slice(None), _I(0, 1), _I(1, 4)),
+    (0, _I(1, 2), slice(None)), (_I(0, 2), 1), (_I([0], [2]), _I(1, 3)), np.array(True),
+    np.array(False), (Ellipsis, np.array(True)), _X[:, :, 0] > 20, (_X[:, 0, 0] > 20, 1),
+    (slice(None), _X[0, :, 0] > 6), [0, 2], (_I(1).astype(np.int32),),
+    (slice(None), _I(3, -4).astype(np.int32)), np.array(1), (np.array(1), np.array(2)),
+    (Ellipsis,), (), (None,), (0, 0, 0), (slice(5, 10),), (slice(-10, 2),),
+    (_I(0, 2), None, _I(1, 3)), (None, _I(0, 1), slice(None), _I(2, 3)), True, False,
+    (True, 0), (0, [1, 2]), (slice(None), [True, False, True, False]),
+]
+GETITEM_ERRORS = [(0, 0, 0, 0), 3, -4, (0, 5), _I(3), (_I(0, 1), _I(0, 1, 2)), _I(True, False),
+                  (slice(None), [True, False])]
+
+
+def _conv(k, lib):
+    if isinstance(k, np.ndarray):
+        return lib.tensor(k)
+    if isinstance(k, tuple):
+        return tuple(_conv(e, lib) for e in k)
+    return k
+
+
+@pytest.mark.parametrize("k", GETITEM_CASES, ids=range(len(GETITEM_CASES)))
+def test_getitem_matches_torch(k):
+    t = torch.tensor(_X)[_conv(k, torch)]
+    e = ember.tensor(_X)[_conv(k, ember)]
+    assert tuple(e.shape) == tuple(t.shape)
+    np.testing.assert_array_equal(_np(e), _np(t))
+
+
+@pytest.mark.parametrize("k", GETITEM_ERRORS, ids=range(len(GETITEM_ERRORS)))
+def test_getitem_errors_match_torch(k):
+    with pytest.raises(IndexError):
+        torch.tensor(_X)[_conv(k, torch)]
+    with pytest.raises(IndexError):
+        ember.tensor(_X)[_conv(k, ember)]
+
+
+SETITEM_CASES = [
+    (0, 1.0), ((slice(None), 2), np.ones(5)), ((Ellipsis, 1), np.ones((1, 4))),
+    (_I(0, 2), np.arange(20.).reshape(4, 5)), ((_I(0, 2), slice(None), _I(1, 3)), np.ones(4)),
+    (_X > 30, -1.0), (_X > 30, np.array(2.0)), ((None, 0), np.ones(5)),
+    (np.array(True), 3.0), ((slice(None), [True, False, True, False]), np.ones((3, 2, 5))),
+    (1, np.ones((1, 1, 4, 5))), ((slice(None, None, 2), 1, slice(1, 4)), np.ones((2, 3))),
+]
+
+
+@pytest.mark.parametrize("k,v", SETITEM_CASES, ids=range(len(SETITEM_CASES)))
+def test_setitem_matches_torch(k, v):
+    outs = []
+    for lib in (ember, torch):
+        x = lib.tensor(_X)
+        x[_conv(k, lib)] = lib.tensor(v) if isinstance(v, np.ndarray) else v
+        outs.append(_np(x))
+    np.testing.assert_array_equal(outs[0], outs[1])
