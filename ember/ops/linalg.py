@@ -142,21 +142,23 @@ def matmul(input, other, *, out=None) -> Tensor:
         _same_dtype_mm(a, b)
         k_a = sa[-1]
         k_b = sb[0] if db == 1 else sb[-2]
+        if db >= 3:  # batched on the right: batch dims must broadcast first
+            batch = _broadcast_batch(sa[:-2] if da > 2 else (), sb[:-2])
         if k_a != k_b:
-            if db == 1 and da == 2:
-                raise RuntimeError(f"size mismatch, got input ({sa[0]}), mat ({_dims_str(sa)}), "
-                                   f"vec ({sb[0]})")
-            if da <= 2 and db <= 2:
-                s1 = sa if da == 2 else (1,) + sa
+            if da <= 2 and db <= 2 or da >= 3 and db <= 2:
+                rows = 1
+                for n in sa[:-1]:
+                    rows *= n
+                if db == 1:
+                    raise RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{k_a}), "
+                                       f"vec ({sb[0]})")
                 raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
-                                   f"({_dims_str(s1)} and {_dims_str(sb)})")
+                                   f"({rows}x{k_a} and {_dims_str(sb)})")
+            nb = 1
+            for n in batch:
+                nb *= n
             raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
-                               f"[{_batch_numel(sa, sb)}, {k_a}] but got: "
-                               f"[{_batch_numel(sa, sb)}, {k_b}].")
-        if da > 2 or db > 2:
-            bs_a = sa[:-2] if da > 2 else ()
-            bs_b = sb[:-2] if db > 2 else ()
-            _broadcast_batch(bs_a, bs_b)
+                               f"[{nb}, {k_a}] but got: [{nb}, {k_b}].")
         if da == 2 and db == 2:
             cls = _Mm
         elif da == 2 and db == 1:
@@ -169,13 +171,6 @@ def matmul(input, other, *, out=None) -> Tensor:
             cls = _UnsafeView
     _check_matmul_dtype(a)
     return _out(cls.apply(a, b), out)
-
-
-def _batch_numel(sa, sb) -> int:
-    n = 1
-    for s in (sa[:-2] if len(sa) > 2 else sb[:-2]):
-        n *= s
-    return n
 
 
 def _broadcast_batch(s1, s2) -> tuple:
