@@ -18,6 +18,7 @@ from ._common import (
     to_tensor,
     xp_of,
 )
+from .shape import with_out
 
 
 def _convert_index(idx, shape):
@@ -1070,6 +1071,9 @@ def _contains(self, element) -> bool:
 
 
 Tensor.__contains__ = _contains
+
+gather, index_select, masked_select, take_along_dim, nonzero = (
+    with_out(f) for f in (gather, index_select, masked_select, take_along_dim, nonzero))
 
 _METHODS = ["gather", "scatter", "scatter_", "scatter_add", "scatter_add_", "scatter_reduce",
             "scatter_reduce_", "index_select", "index_add", "index_add_", "index_copy",

@@ -1046,6 +1046,38 @@ Tensor.mT = property(_mT)
 Tensor.H = property(lambda self: _T(self).conj() if hasattr(self, "conj") else _T(self))
 Tensor.mH = property(lambda self: _mT(self).conj() if hasattr(self, "conj") else _mT(self))
 
+def write_out(result: Tensor, out: Tensor | None) -> Tensor:
+    """Honour torch's ``out=``: copy ``result`` into ``out`` (resized, cast)."""
+    if out is None:
+        return result
+    if not isinstance(out, Tensor):
+        raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
+    from ..autograd.grad_mode import STATE
+    if STATE.enabled and (result._requires_grad or out._requires_grad):
+        raise RuntimeError("out=... arguments don't support automatic differentiation, but "
+                           "one of the arguments requires grad.")
+    if out._data.shape != result._data.shape:
+        out._data = xp_of(result._data).empty(result._data.shape, out._data.dtype)
+    out._data[...] = result._data
+    out._vc[0] += 1
+    return out
+
+
+def with_out(fn):
+    """``fn`` extended with torch's keyword-only ``out=`` argument."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, out=None, **kwargs):
+        return write_out(fn(*args, **kwargs), out)
+    return wrapper
+
+
+cat = concat = concatenate = with_out(cat)
+stack, hstack, vstack, dstack, column_stack = (
+    with_out(f) for f in (stack, hstack, vstack, dstack, column_stack))
+row_stack = vstack
+
 _METHODS = ["view", "reshape", "expand", "permute", "transpose", "t", "unsqueeze", "squeeze",
             "narrow", "select", "split", "split_with_sizes", "chunk", "tensor_split", "hsplit",
             "vsplit", "dsplit", "unbind", "flip", "fliplr", "flipud", "roll", "rot90", "repeat",
