@@ -146,3 +146,19 @@ def test_linalg_diagonal_and_einsum_list_form():
     np.testing.assert_array_equal(
         ember.einsum("ij,jk->ik", [ember.tensor(a), ember.tensor(b)]).numpy(),
         torch.einsum("ij,jk->ik", [torch.tensor(a), torch.tensor(b)]).numpy())
+
+
+_SHAPES = [(3,), (4,), (2, 3), (3, 4), (4, 2), (2, 2, 3), (3, 3, 2), (2, 4, 2), (2, 3, 4),
+           (5, 2, 2, 3), (3, 4, 2), (1, 3, 2), (2, 1, 3, 4)]
+
+
+def test_matmul_shapes_and_errors_match_torch_for_every_pair():
+    for a in _SHAPES:
+        for b in _SHAPES:
+            out = []
+            for lib in (ember, torch):
+                try:
+                    out.append(tuple((lib.ones(*a) @ lib.ones(*b)).shape))
+                except RuntimeError as e:
+                    out.append(str(e))
+            assert out[0] == out[1], (a, b)

@@ -52,7 +52,19 @@ def _mT(x: Tensor) -> Tensor:
 
 
 def _conj(x: Tensor) -> Tensor:
-    return x.conj() if x._data.dtype.kind == "c" else x
+    return _Conj.apply(x) if x._data.dtype.kind == "c" else x
+
+
+class _Conj(Op):
+    node_name = "ConjBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return xp_of(x).conj(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _conj(g)
 
 
 def _mH(x: Tensor) -> Tensor:
