@@ -8,6 +8,7 @@ import numpy as np
 from .._tensor import Tensor, _wrap
 from ..autograd.function import _cast_name
 from ._common import (
+    STATE,
     Op,
     apply_inplace,
     broadcast_shapes,
@@ -213,6 +214,18 @@ class IndexPut(Op):
         return gx, None, gv, None
 
 
+def _plain(self, *rest) -> bool:
+    """True when an in-place op records nothing: it may then write only the touched
+    elements (faster, and right for expanded views, whose elements share memory)."""
+    return not STATE.enabled or not (self._requires_grad or any(
+        isinstance(a, Tensor) and a._requires_grad for a in rest))
+
+
+def _bump(self: Tensor) -> Tensor:
+    self._vc[0] += 1
+    return self
+
+
 def setitem(self, index, value) -> None:
     """``tensor[index] = value``; differentiable w.r.t. both (an in-place op)."""
     idx, basic = _convert_index(index, self._data.shape)
@@ -228,6 +241,10 @@ def setitem(self, index, value) -> None:
     else:
         value = to_tensor(value, like=self, dtype=self.dtype)
     value = _check_value_shape(self, idx, value)
+    if _plain(self, value):
+        self._data[idx] = value._data
+        _bump(self)
+        return
     apply_inplace(IndexPut, self, idx, value, False)
 
 
@@ -777,6 +794,10 @@ def index_fill(input, dim, index, value):
 
 def index_fill_(self, dim, index, value):
     dim, value = _index_fill_args("index_fill_", self, dim, index, value)
+    if _plain(self, value) and self._data.ndim:
+        v = value._data if isinstance(value, Tensor) else value
+        xp_of(self._data).moveaxis(self._data, dim, 0)[_as1d(index._data)] = v
+        return _bump(self)
     return apply_inplace(IndexFill, self, dim, index, value)
 
 
@@ -830,6 +851,11 @@ def masked_fill_(self, mask, value):
     if tuple(shape) != self._data.shape:
         raise RuntimeError(f"output with shape {shape_str(self._data.shape)} doesn't match the "
                            f"broadcast shape {shape_str(shape)}")
+    if _plain(self, value):
+        v = value._data if isinstance(value, Tensor) else value
+        xp_of(self._data).copyto(self._data, xp_of(self._data).asarray(v, self._data.dtype),
+                                 where=mask._data)
+        return _bump(self)
     return apply_inplace(MaskedFill, self, mask, value)
 
 
@@ -1030,6 +1056,12 @@ def index_put(input, indices, values, accumulate=False):
 
 def index_put_(self, indices, values, accumulate=False):
     idx, values = _index_put_args(self, indices, values)
+    if _plain(self, values):
+        if accumulate:
+            xp_of(self._data).add.at(self._data, idx, values._data)
+        else:
+            self._data[idx] = values._data
+        return _bump(self)
     return apply_inplace(IndexPut, self, idx, values, accumulate)
 
 
@@ -1054,11 +1086,17 @@ def fill_(self, value):
                                f"with {value._data.ndim} dimensions.")
         if value.dtype is not self.dtype:
             value = value.to(self.dtype)
+    if _plain(self, value):
+        self._data[...] = value._data if isinstance(value, Tensor) else value
+        return _bump(self)
     return apply_inplace(Fill, self, value)
 
 
 def zero_(self):
     """Set every element to zero."""
+    if _plain(self):
+        self._data[...] = 0
+        return _bump(self)
     return apply_inplace(Fill, self, 0)
 
 

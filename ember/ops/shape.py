@@ -153,7 +153,11 @@ class Expand(Op):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.in_shape = x.shape
-        return xp_of(x).broadcast_to(x, shape)
+        xp = xp_of(x)
+        b = xp.broadcast_to(x, shape)
+        if xp is np and x.flags.writeable:  # torch lets fill-like ops write into expanded views
+            b = np.lib.stride_tricks.as_strided(x, b.shape, b.strides)
+        return b
 
     @staticmethod
     def backward(ctx, g):
