@@ -254,12 +254,18 @@ Tensor.__setitem__ = setitem
 
 # ----- helpers ------------------------------------------------------------------------------
 
-def _long_index(index: Tensor, op: str, allow_int32: bool = True) -> Tensor:
+def _long_index(index: Tensor, op: str, allow_int32: bool = True, msg: str | None = None,
+                exc=RuntimeError) -> Tensor:
+    """torch's index dtype rule for ``op``: int64 (and int32 where torch takes it)."""
     if not isinstance(index, Tensor):
         raise TypeError(f"{op}(): argument 'index' must be Tensor, not {type(index).__name__}")
     k = index._data.dtype
     if k != np.int64 and not (allow_int32 and k == np.int32):
-        raise RuntimeError(f"{op}(): Expected dtype int64 for index")
+        if msg is None:
+            msg = (f"{op}(): Expected dtype int32/int64 for index" if allow_int32 else
+                   f"{op}(): Expected a long tensor for index, but got "
+                   f"{_cast_name(index.dtype)}")
+        raise exc(msg)
     return index
 
 
@@ -296,7 +302,7 @@ def _clip_to(a, shape):
 def _scatter_checks(op: str, x: Tensor, dim: int, index: Tensor, src=None) -> int:
     nd = x._data.ndim
     dim = norm_dim(dim, max(nd, 1))
-    _long_index(index, op, allow_int32=False)
+    _long_index(index, op)
     ind = index._data
     if ind.ndim != nd and not (ind.ndim <= 1 and nd <= 1):
         raise RuntimeError(f"Index tensor must have the same number of dimensions as "
@@ -611,7 +617,12 @@ def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
 def _index_checks(op: str, x: Tensor, dim: int, index: Tensor) -> int:
     nd = x._data.ndim
     dim = norm_dim(dim, max(nd, 1))
-    _long_index(index, op)
+    if op.startswith("index_copy"):
+        _long_index(index, "index_copy_", False)
+    elif op.startswith("index_fill"):
+        _long_index(index, op, False, "index_fill_(): Expected dtype int64 for index.", IndexError)
+    else:
+        _long_index(index, op)
     if index._data.ndim > 1:
         raise IndexError(f"{op}(): Index is supposed to be a vector")
     return dim
@@ -939,7 +950,7 @@ def masked_scatter_(self, mask, source):
 
 def take(input, index):
     """Elements of ``input`` (seen as 1-D) at ``index``; negative indices wrap."""
-    _long_index(index, "take")
+    _long_index(index, "take", False)
     n = input._data.size
     ind = index._data
     if ind.size and (int(ind.max()) >= n or int(ind.min()) < -n):
@@ -951,7 +962,9 @@ def take(input, index):
 
 def take_along_dim(input, indices, dim=None, *, out=None):
     """``gather`` with broadcasting of ``input`` and ``indices``; no dim: flattened."""
-    _long_index(indices, "take_along_dim", allow_int32=False)
+    _long_index(indices, "take_along_dim", False,
+                "torch.take_along_dim(): dtype of indices should be Long but got "
+                f"{_cast_name(indices.dtype)}")
     if dim is None:
         return gather(input.reshape(-1), 0, indices.reshape(-1))
     nd = input._data.ndim
@@ -974,7 +987,7 @@ def take_along_dim(input, indices, dim=None, *, out=None):
 
 def put_(self, index, source, accumulate=False):
     """Write ``source`` into ``self`` (seen as 1-D) at ``index``."""
-    _long_index(index, "put_")
+    _long_index(index, "put_", False)
     n = self._data.size
     ind = index._data
     if ind.size and (int(ind.max()) >= n or int(ind.min()) < -n):

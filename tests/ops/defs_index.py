@@ -28,7 +28,9 @@ def _gather_samples(dt, rng):
             S(arr((3, 4), dt, rng), 0, np.array([[0, 2, 1]], I64)),
             S(arr((3, 4), dt, rng), -1, np.zeros((3, 0), I64)),
             S(arr((), dt, rng), 0, np.array(0, I64)),
-            S(arr((4,), dt, rng), 0, _i(3, 0, 3))]
+            S(arr((4,), dt, rng), 0, _i(3, 0, 3)),
+            S(arr((3, 4), dt, rng), 1, np.array([[3], [0]], np.int32)),
+            S(arr((), dt, rng), 0, _i(0, 0))]
 
 
 OpInfo("gather", _gather_samples, dtypes=ALL_NUMERIC, method=True,
@@ -36,7 +38,8 @@ OpInfo("gather", _gather_samples, dtypes=ALL_NUMERIC, method=True,
                        (S(arr((3, 4)), 1, np.array([[0, 4]], I64)), RuntimeError),
                        (S(arr((3, 4)), 1, np.array([[0, -1]], I64)), RuntimeError),
                        (S(arr((3, 4)), 1, np.array([[0]] * 4, I64)), RuntimeError),
-                       (S(arr((3, 4)), 2, np.array([[0]], I64)), IndexError)])
+                       (S(arr((3, 4)), 2, np.array([[0]], I64)), IndexError),
+                       (S(arr((3, 4)), 1, np.array([[0]], np.int16)), RuntimeError)])
 
 
 def _scatter_add_samples(dt, rng):
@@ -205,7 +208,8 @@ OpInfo("take_along_dim", lambda dt, rng: [
     S(arr((3, 4), dt, rng), _i(0, 5, 11)),
     S(arr((3, 1), dt, rng), np.array([[0], [0]], I64).reshape(1, 2), 0)],
     dtypes=ALL_NUMERIC, method=True,
-    errors=lambda: [(S(arr((3, 4)), _i(0, 1), 1), RuntimeError)])
+    errors=lambda: [(S(arr((3, 4)), _i(0, 1), 1), RuntimeError),
+                    (S(arr((3, 4)), np.array([[0]], np.int32), 1), RuntimeError)])
 OpInfo("nonzero", lambda dt, rng: [S(arr((3, 4), dt, rng, -1, 1)), S(arr((5,), dt, rng, -1, 1)),
                                    S(arr((), dt, rng, 1, 2)), S(arr((0, 2), dt, rng)),
                                    S(arr((3, 4), dt, rng, -1, 1), as_tuple=True),
