@@ -286,10 +286,15 @@ def _check_range(idx, size: int, dim: int, wrap: bool = False, exc=RuntimeError)
 def _full_index(index, dim: int):
     """The tuple that addresses, for each element of ``index``, its target along ``dim``."""
     xp = xp_of(index)
-    grids = list(xp.indices(index.shape, sparse=True)) if index.ndim else []
-    if index.ndim == 0:
-        return (index[()],) if False else ()
-    grids[dim] = index
+    nd = index.ndim
+    grids = []
+    for d in range(nd):
+        if d == dim:
+            grids.append(index)
+        else:
+            shape = [1] * nd
+            shape[d] = index.shape[d]
+            grids.append(xp.arange(index.shape[d]).reshape(shape))
     return tuple(grids)
 
 
@@ -995,7 +1000,7 @@ def put_(self, index, source, accumulate=False):
         raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} "
                          "elements.")
     flat = xp_of(ind).where(ind < 0, ind + n, ind).reshape(-1)
-    unr = np.unravel_index(flat, self._data.shape) if self._data.ndim else ()
+    unr = xp_of(ind).unravel_index(flat, self._data.shape) if self._data.ndim else ()
     idx = tuple(unr) if self._data.ndim else ((flat * 0 == 1),)
     if not self._data.ndim:
         return index_put_(self, (_wrap(flat * 0 == 0),), source.reshape(-1), accumulate)
