@@ -999,12 +999,15 @@ def put_(self, index, source, accumulate=False):
         bad = int(ind.max()) if int(ind.max()) >= n else int(ind.min())
         raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} "
                          "elements.")
+    if source._data.size != ind.size:
+        raise IndexError(f"put_(): Expected source and index to have the same number of "
+                           f"elements, but got source.numel() = {source._data.size}, "
+                           f"index.numel() = {ind.size}")
     flat = xp_of(ind).where(ind < 0, ind + n, ind).reshape(-1)
-    unr = xp_of(ind).unravel_index(flat, self._data.shape) if self._data.ndim else ()
-    idx = tuple(unr) if self._data.ndim else ((flat * 0 == 1),)
-    if not self._data.ndim:
-        return index_put_(self, (_wrap(flat * 0 == 0),), source.reshape(-1), accumulate)
-    return index_put_(self, tuple(_wrap(i) for i in idx), source.reshape(-1), accumulate)
+    target = self if self._data.ndim else self.view(1)
+    unr = xp_of(ind).unravel_index(flat, target._data.shape)
+    index_put_(target, tuple(_wrap(i) for i in unr), source.reshape(-1), accumulate)
+    return self
 
 
 def put(input, index, source, accumulate=False):
