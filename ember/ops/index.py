@@ -1001,8 +1001,8 @@ def put_(self, index, source, accumulate=False):
                          "elements.")
     if source._data.size != ind.size:
         raise IndexError(f"put_(): Expected source and index to have the same number of "
-                           f"elements, but got source.numel() = {source._data.size}, "
-                           f"index.numel() = {ind.size}")
+                         f"elements, but got source.numel() = {source._data.size}, "
+                         f"index.numel() = {ind.size}")
     flat = xp_of(ind).where(ind < 0, ind + n, ind).reshape(-1)
     target = self if self._data.ndim else self.view(1)
     unr = xp_of(ind).unravel_index(flat, target._data.shape)
