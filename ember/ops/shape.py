@@ -727,14 +727,20 @@ def rot90(input, k=1, dims=(0, 1)) -> Tensor:
     if d0 == d1:
         raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and "
                            f"dim1 = {d1}")
-    k %= 4
-    if k == 1:
-        return transpose(flip(input, d1), d0, d1)
-    if k == 2:
-        return flip(input, d0, d1)
-    if k == 3:
-        return flip(transpose(input, d0, d1), d1)
-    return Flip.apply(input, ())
+    return Rot90.apply(input, k % 4, (d0, d1))
+
+
+class Rot90(Op):
+    node_name = "Rot90Backward0"
+
+    @staticmethod
+    def forward(ctx, x, k, dims):
+        ctx.k, ctx.dims = k, dims
+        return xp_of(x).rot90(x, k, dims).copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return Rot90.apply(g, (-ctx.k) % 4, ctx.dims), None, None
 
 
 # ----- repeat / tile / repeat_interleave ---------------------------------------------------
