@@ -337,11 +337,13 @@ def _empty_like_grad(g):
     return _wrap(xp_of(g._data).zeros((0,), g._data.dtype))
 
 
-def _tensor_list(tensors, op: str):
+def _tensor_list(tensors, op: str, nonempty: bool = False):
     if isinstance(tensors, Tensor):
         raise TypeError(f"{op}(): argument 'tensors' (position 1) must be tuple of Tensors, "
                         "not Tensor")
     tensors = list(tensors)
+    if nonempty and not tensors:
+        raise RuntimeError(f"{op} expects a non-empty TensorList")
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
@@ -429,15 +431,13 @@ def _atleast(t, n):
 
 def hstack(tensors, *, out=None):
     """Concatenate column-wise (dim 1; dim 0 for 1-D tensors)."""
-    ts = [_atleast(t, 1) for t in _tensor_list(tensors, "hstack")]
-    if not ts:
-        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    ts = [_atleast(t, 1) for t in _tensor_list(tensors, "hstack", True)]
     return cat(ts, 0 if ts[0]._data.ndim == 1 else 1)
 
 
 def vstack(tensors, *, out=None):
     """Concatenate row-wise (1-D tensors become rows)."""
-    return cat([_atleast(t, 2) for t in _tensor_list(tensors, "vstack")], 0)
+    return cat([_atleast(t, 2) for t in _tensor_list(tensors, "vstack", True)], 0)
 
 
 row_stack = vstack
@@ -445,13 +445,13 @@ row_stack = vstack
 
 def dstack(tensors, *, out=None):
     """Concatenate depth-wise (dim 2)."""
-    return cat([_atleast(t, 3) for t in _tensor_list(tensors, "dstack")], 2)
+    return cat([_atleast(t, 3) for t in _tensor_list(tensors, "dstack", True)], 2)
 
 
 def column_stack(tensors, *, out=None):
     """Stack 1-D tensors (as columns) and 2-D tensors horizontally."""
     ts = []
-    for t in _tensor_list(tensors, "column_stack"):
+    for t in _tensor_list(tensors, "column_stack", True):
         nd = t._data.ndim
         ts.append(reshape(t, (t._data.size, 1)) if nd <= 1 else t)
     return hstack(ts)
@@ -940,7 +940,12 @@ def broadcast_shapes(*shapes) -> Size:
 def broadcast_tensors(*tensors) -> tuple:
     """Views of ``tensors`` expanded to their common shape."""
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
-        tensors = tuple(tensors[0])
+        raise TypeError("expected Tensor as element 0 in argument 0, but got "
+                        f"{type(tensors[0]).__name__}")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(t).__name__}")
     shape = _bshapes(*[t._data.shape for t in tensors])
     return tuple(expand(t, shape) for t in tensors)
 
