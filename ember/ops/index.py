@@ -59,6 +59,8 @@ def _convert_index(idx, shape):
             if isinstance(k, slice) and k.step is not None and k.step <= 0:
                 raise ValueError("step must be greater than zero")
             out.append(k)
+        elif isinstance(k, str):
+            raise TypeError(f"new(): invalid data type '{type(k).__name__}'")
         else:
             raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or "
                              "byte Variables are valid indices (got " + type(k).__name__ + ")")
@@ -629,6 +631,8 @@ def _index_checks(op: str, x: Tensor, dim: int, index: Tensor) -> int:
     else:
         _long_index(index, op)
     if index._data.ndim > 1:
+        if op.startswith("index_fill"):
+            raise RuntimeError("Index has to be a vector/scalar")
         raise IndexError(f"{op}(): Index is supposed to be a vector")
     return dim
 
