@@ -1055,6 +1055,8 @@ def _index_put_args(self, indices, values):
 
 
 def _check_value_shape(self, idx, values):
+    if values._data.ndim == 0:  # a scalar broadcasts to any indexing result
+        return values
     probe = np.empty(self._data.shape, dtype=np.bool_)[_np_index(idx)]
     vs = values._data.shape
     if len(vs) > probe.ndim and all(s == 1 for s in vs[:len(vs) - probe.ndim]):
