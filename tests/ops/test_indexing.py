@@ -282,3 +282,51 @@ def test_setitem_matches_torch(k, v):
         x[_conv(k, lib)] = lib.tensor(v) if isinstance(v, np.ndarray) else v
         outs.append(_np(x))
     np.testing.assert_array_equal(outs[0], outs[1])
+
+
+def test_fill_like_writes_through_expanded_view():
+    for lib in (ember, torch):
+        x = lib.ones(1, 3)
+        e = x.expand(3, 3)
+        e[0] = 5.0
+        assert x.tolist() == [[5.0, 5.0, 5.0]]
+        e.index_fill_(1, lib.tensor([0]), 7.0)
+        assert x.tolist() == [[7.0, 5.0, 5.0]]
+
+
+def test_out_argument():
+    for lib in (ember, torch):
+        o = lib.empty(0)
+        r = lib.cat([lib.ones(2), lib.zeros(1)], out=o)
+        assert r is o and o.tolist() == [1.0, 1.0, 0.0]
+        o = lib.empty(0, dtype=lib.int64)
+        lib.nonzero(lib.tensor([0, 1, 1]), out=o)
+        assert o.tolist() == [[1], [2]]
+        with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
+            lib.cat([lib.ones(2, requires_grad=True)], out=lib.empty(2))
+
+
+GRAD_FN_CASES = {
+    "split": lambda lib, x: x.split(1)[0], "select": lambda lib, x: x.select(0, 1),
+    "unbind": lambda lib, x: x.unbind()[0], "narrow": lambda lib, x: x.narrow(0, 0, 1),
+    "stack": lambda lib, x: lib.stack([x, x]), "cat": lambda lib, x: lib.cat([x, x]),
+    "int": lambda lib, x: x[0], "slice": lambda lib, x: x[:, 1:], "adv": lambda lib, x: x[[0, 1]],
+    "squeeze": lambda lib, x: x[:1].squeeze(0), "unsqueeze": lambda lib, x: x.unsqueeze(0),
+    "roll": lambda lib, x: x.roll(1), "rot90": lambda lib, x: x.rot90(),
+    "repeat": lambda lib, x: x.repeat(2, 1), "expand": lambda lib, x: x[:1].expand(3, 3),
+    "unfold": lambda lib, x: x.unfold(0, 2, 1), "reshape": lambda lib, x: x.t().reshape(-1),
+    "t": lambda lib, x: x.t(), "permute": lambda lib, x: x.permute(1, 0),
+    "flip": lambda lib, x: x.flip(0), "gather": lambda lib, x: x.gather(0, lib.tensor([[0]])),
+    "take": lambda lib, x: x.take(lib.tensor([0])),
+    "index_select": lambda lib, x: x.index_select(0, lib.tensor([0])),
+    "masked_fill": lambda lib, x: x.masked_fill(lib.tensor([True, False, True]), 0.0),
+}
+
+
+@pytest.mark.parametrize("name", list(GRAD_FN_CASES))
+def test_grad_fn_names_match_torch(name):
+    names = []
+    for lib in (ember, torch):
+        x = lib.tensor(np.arange(9.).reshape(3, 3), requires_grad=True)
+        names.append(GRAD_FN_CASES[name](lib, x).grad_fn.name())
+    assert names[0] == names[1]
