@@ -1,7 +1,13 @@
-"""Indexing: __getitem__/__setitem__, gather/scatter, index_* ops, masked ops, take,
-nonzero, where-style selection."""
+"""Indexing: __getitem__/__setitem__, gather/scatter(_add/_reduce), index_* ops, masked ops,
+take/put, nonzero, fill_/zero_ and the *_scatter embeddings.
+
+Basic indexing returns views (sharing memory and version counter); advanced indexing
+copies. Gradients of selections are scatters and vice versa, written with ember ops, so
+double backward works."""
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
@@ -37,7 +43,11 @@ def _convert_index(idx, shape):
             if a.dtype.kind not in "biu":
                 raise IndexError("tensors used as indices must be long, int, byte or bool "
                                  "tensors")
-            if a.ndim == 0 and a.dtype.kind in "iu":
+            if a.dtype == np.uint8:  # torch's (deprecated) reading of a byte tensor: a mask
+                warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a "
+                              "dtype torch.bool instead.", UserWarning, stacklevel=3)
+                a = a.astype(bool)
+            elif a.ndim == 0 and a.dtype.kind in "iu":
                 out.append(int(a))
                 continue
             out.append(a)
@@ -230,6 +240,10 @@ def _bump(self: Tensor) -> Tensor:
 
 def setitem(self, index, value) -> None:
     """``tensor[index] = value``; differentiable w.r.t. both (an in-place op)."""
+    if isinstance(index, Tensor) and index._data.dtype == np.uint8 and (
+            not isinstance(value, Tensor) or value._data.ndim == 0):
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
+                           "unsigned char")
     idx, basic = _convert_index(index, self._data.shape)
     _check_bounds(idx, self._data.shape)
     idx = _to_device_index(idx, self._data)
