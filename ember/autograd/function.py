@@ -833,6 +833,7 @@ def _saves(node, t: Tensor) -> bool:
 def _inplace_on_view(op_cls, view: Tensor, rest) -> Tensor:
     base = view._base
     _check_view_of_leaf(view)
+    refresh_view(view)  # the base may have changed in place since the view was taken
     prev_view = _alias_of(view)
     result = op_cls.apply(prev_view, *rest)
     check_inplace_result(view, result.shape, result.dtype)
