@@ -1133,6 +1133,12 @@ def fill_(self, value):
     return apply_inplace(Fill, self, value)
 
 
+def fill(input, value):
+    """A tensor like ``input`` filled with ``value`` (out-of-place ``fill_``)."""
+    from .conversion import clone
+    return fill_(clone(input), value)
+
+
 def zero_(self):
     """Set every element to zero."""
     if _plain(self):
@@ -1164,7 +1170,8 @@ register_methods(globals(), _METHODS)
 
 __all__ = ["gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add",
            "index_copy", "index_fill", "index_put", "masked_fill", "masked_select",
-           "masked_scatter", "take", "take_along_dim", "put", "nonzero", "argwhere"]
+           "masked_scatter", "take", "take_along_dim", "put", "nonzero", "argwhere",
+           "index_put_", "fill_", "zero_", "fill"]
 
 
 # ----- *_scatter: a copy of input with a view of it replaced (composed, differentiable) ------

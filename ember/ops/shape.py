@@ -1061,6 +1061,58 @@ Tensor.mT = property(_mT)
 Tensor.H = property(lambda self: _T(self).conj() if hasattr(self, "conj") else _T(self))
 Tensor.mH = property(lambda self: _mT(self).conj() if hasattr(self, "conj") else _mT(self))
 
+def _atleast_nd(n: int):
+    def fn(*tensors):
+        if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+            return tuple(_atleast(t, n) for t in tensors[0])
+        if len(tensors) == 1:
+            return _atleast(tensors[0], n)
+        return tuple(_atleast(t, n) for t in tensors)
+    fn.__name__ = f"atleast_{n}d"
+    fn.__doc__ = f"Tensors viewed with at least {n} dimensions."
+    return fn
+
+
+atleast_1d, atleast_2d, atleast_3d = _atleast_nd(1), _atleast_nd(2), _atleast_nd(3)
+
+
+def narrow_copy(input, dim, start, length) -> Tensor:
+    """``narrow`` as a new tensor (no memory shared)."""
+    from .conversion import clone
+    return clone(narrow(input, dim, start, length))
+
+
+unsafe_split, unsafe_chunk = split, chunk
+
+
+def _metadata_inplace(fn, name):
+    """``x.<name>_()``: ``x`` itself takes the shape/strides of ``fn(x)`` (torch's in-place
+    view ops); the version counter is bumped and the graph follows the view op."""
+    def inplace(self, *args, **kwargs):
+        from ..autograd.grad_mode import STATE
+        if STATE.enabled and self._requires_grad and self.grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an "
+                               "in-place operation.")
+        res = fn(self, *args, **kwargs)
+        self._data = res._data
+        self._vc[0] += 1
+        if res.grad_fn is not None:
+            self.grad_fn, self._output_nr = res.grad_fn, res._output_nr
+        old = getattr(self, "_view_fn", None)
+        if self._base is not None and old is not None:  # replaying the view gives the new shape
+            self._view_fn = lambda b: fn(old(b), *args, **kwargs)
+            self._view_ver = self._vc[0]
+        return self
+    inplace.__name__ = name + "_"
+    inplace.__doc__ = f"In-place ``{name}``: this tensor's shape changes, not its data."
+    return inplace
+
+
+for _n, _f in (("squeeze", squeeze), ("unsqueeze", unsqueeze), ("transpose", transpose),
+               ("t", t), ("swapaxes", swapaxes), ("swapdims", swapaxes)):
+    setattr(Tensor, _n + "_", _metadata_inplace(_f, _n))
+
+
 def write_out(result: Tensor, out: Tensor | None) -> Tensor:
     """Honour torch's ``out=``: copy ``result`` into ``out`` (resized, cast)."""
     if out is None:
@@ -1093,7 +1145,7 @@ stack, hstack, vstack, dstack, column_stack = (
     with_out(f) for f in (stack, hstack, vstack, dstack, column_stack))
 row_stack = vstack
 
-_METHODS = ["view", "reshape", "expand", "permute", "transpose", "t", "unsqueeze", "squeeze",
+_METHODS = ["narrow_copy", "unsafe_split", "unsafe_chunk", "view", "reshape", "expand", "permute", "transpose", "t", "unsqueeze", "squeeze",
             "narrow", "select", "split", "split_with_sizes", "chunk", "tensor_split", "hsplit",
             "vsplit", "dsplit", "unbind", "flip", "fliplr", "flipud", "roll", "rot90", "repeat",
             "tile", "repeat_interleave", "movedim", "moveaxis", "swapaxes", "swapdims",
@@ -1106,4 +1158,6 @@ __all__ = ["reshape", "permute", "transpose", "t", "unsqueeze", "squeeze", "cat"
            "narrow", "select", "split", "chunk", "tensor_split", "hsplit", "vsplit", "dsplit",
            "unbind", "flip", "fliplr", "flipud", "roll", "rot90", "tile", "repeat_interleave",
            "movedim", "moveaxis", "swapaxes", "swapdims", "flatten", "unflatten", "ravel",
-           "broadcast_to", "broadcast_shapes", "broadcast_tensors", "meshgrid"]
+           "broadcast_to", "broadcast_shapes", "broadcast_tensors", "meshgrid", "atleast_1d",
+           "atleast_2d", "atleast_3d", "narrow_copy", "unsafe_split", "unsafe_chunk",
+           "split_with_sizes"]

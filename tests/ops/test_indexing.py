@@ -330,3 +330,36 @@ def test_grad_fn_names_match_torch(name):
         x = lib.tensor(np.arange(9.).reshape(3, 3), requires_grad=True)
         names.append(GRAD_FN_CASES[name](lib, x).grad_fn.name())
     assert names[0] == names[1]
+
+
+def test_inplace_on_view_after_base_changed_in_place():
+    outs = []
+    for lib in (ember, torch):
+        x = lib.ones(2, 3, requires_grad=True)
+        y = x * 1
+        v = y[0]
+        y.mul_(2)
+        v.mul_(3)
+        w = y[1]
+        w.unsqueeze_(0)
+        y.add_(1)
+        w[0, 1] = 5.0
+        (y * y).sum().backward()
+        outs.append((_np(y), _np(x.grad), tuple(w.shape)))
+    np.testing.assert_allclose(outs[0][0], outs[1][0])
+    np.testing.assert_allclose(outs[0][1], outs[1][1])
+    assert outs[0][2] == outs[1][2]
+
+
+def test_atleast_and_metadata_inplace():
+    for lib in (ember, torch):
+        a, b = lib.atleast_2d(lib.tensor(1.), lib.ones(2))
+        assert a.shape == (1, 1) and b.shape == (1, 2)
+        assert lib.atleast_3d(lib.ones(2, 2)).shape == (2, 2, 1)
+        y = lib.ones(2, 3)
+        v = y._version
+        assert y.t_() is y and y.shape == (3, 2) and y._version == v + 1
+        y.unsqueeze_(0).squeeze_(0).transpose_(0, 1)
+        assert y.shape == (2, 3)
+        with pytest.raises(RuntimeError, match="leaf Variable"):
+            lib.ones(2, requires_grad=True).unsqueeze_(0)
