@@ -179,3 +179,11 @@ OpInfo("meshgrid", lambda dt, rng: [S(arr((2,), dt, rng), arr((3,), dt, rng), in
        dtypes=FLOATS + ("int64",),
        errors=lambda: [(S(arr((2,)), indexing="yx"), RuntimeError),
                        (S(arr((2, 2)), indexing="ij"), RuntimeError)])
+for _n in ("atleast_1d", "atleast_2d", "atleast_3d"):
+    OpInfo(_n, lambda dt, rng: [S(arr((), dt, rng)), S(arr((3,), dt, rng)),
+                                S(arr((2, 3), dt, rng)), S(arr((2, 1, 2), dt, rng)),
+                                S(arr((), dt, rng), arr((2,), dt, rng))],
+           dtypes=ALL_NUMERIC)
+OpInfo("narrow_copy", lambda dt, rng: [S(arr((5, 2), dt, rng), 0, 1, 3),
+                                       S(arr((2, 5), dt, rng), -1, 0, 0)],
+       dtypes=ALL_NUMERIC, errors=lambda: [(S(arr((5, 2)), 0, 3, 3), RuntimeError)])
