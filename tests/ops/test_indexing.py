@@ -363,3 +363,40 @@ def test_atleast_and_metadata_inplace():
         assert y.shape == (2, 3)
         with pytest.raises(RuntimeError, match="leaf Variable"):
             lib.ones(2, requires_grad=True).unsqueeze_(0)
+
+
+hypothesis = pytest.importorskip("hypothesis")
+st = hypothesis.strategies
+
+
+@st.composite
+def _shape_and_dim(draw):
+    shape = tuple(draw(st.lists(st.integers(0, 4), min_size=1, max_size=4)))
+    dim = draw(st.integers(-len(shape), len(shape) - 1))
+    return shape, dim
+
+
+@hypothesis.settings(max_examples=60, deadline=None)
+@hypothesis.given(_shape_and_dim(), st.integers(1, 3), st.integers(-5, 5), st.integers(0, 2**31))
+def test_movement_ops_match_torch_on_random_shapes(sd, n, shift, seed):
+    shape, dim = sd
+    data = np.random.default_rng(seed).standard_normal(shape)
+    rng = np.random.default_rng(seed + 1)
+    size = shape[dim]
+    index = rng.integers(0, max(size, 1), size=shape) if size else np.zeros(shape, np.int64)
+    results = []
+    for lib in (ember, torch):
+        x = lib.tensor(data)
+        outs = [lib.cat([x] * n, dim), lib.stack([x] * n, dim), x.flip(dim), x.roll(shift, dim),
+                *x.split(n, dim), *x.chunk(n, dim), *x.tensor_split(n, dim), x.movedim(dim, 0),
+                x.repeat_interleave(n, dim), x.unsqueeze(dim).squeeze(dim), x.flatten(),
+                x.transpose(dim, -1)]
+        if size:
+            idx = lib.tensor(index)
+            outs += [x.gather(dim, idx), x.scatter_add(dim, idx, x), x.index_select(
+                dim, lib.tensor(index.reshape(-1)[:3] % size)), x.narrow(dim, size // 2,
+                                                                         size - size // 2)]
+        results.append(outs)
+    for e, t in zip(*results):
+        assert tuple(e.shape) == tuple(t.shape)
+        np.testing.assert_allclose(_np(e), _np(t), rtol=1e-12, atol=1e-12)
