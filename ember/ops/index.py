@@ -233,6 +233,20 @@ def _plain(self, *rest) -> bool:
         isinstance(a, Tensor) and a._requires_grad for a in rest))
 
 
+def writable(a):
+    """``a``, or for a read-only expanded view a writable alias of the same memory (torch
+    lets fill-like ops write through expanded views; arithmetic in place is refused)."""
+    flags = getattr(a, "flags", None)
+    if flags is None or flags.writeable:
+        return a
+    v = a.view()
+    try:
+        v.flags.writeable = True
+    except ValueError:  # memory that is read-only itself: let the write raise
+        return a
+    return v
+
+
 def _bump(self: Tensor) -> Tensor:
     self._vc[0] += 1
     return self
@@ -258,7 +272,7 @@ def setitem(self, index, value) -> None:
         value = to_tensor(value, like=self, dtype=self.dtype)
     value = _check_value_shape(self, idx, value)
     if _plain(self, value):
-        self._data[idx] = value._data
+        writable(self._data)[idx] = value._data
         _bump(self)
         return
     apply_inplace(IndexPut, self, idx, value, False)
@@ -830,7 +844,7 @@ def index_fill_(self, dim, index, value):
     dim, value = _index_fill_args("index_fill_", self, dim, index, value)
     if _plain(self, value) and self._data.ndim:
         v = value._data if isinstance(value, Tensor) else value
-        xp_of(self._data).moveaxis(self._data, dim, 0)[_as1d(index._data)] = v
+        xp_of(self._data).moveaxis(writable(self._data), dim, 0)[_as1d(index._data)] = v
         return _bump(self)
     return apply_inplace(IndexFill, self, dim, index, value)
 
@@ -887,8 +901,8 @@ def masked_fill_(self, mask, value):
                            f"broadcast shape {shape_str(shape)}")
     if _plain(self, value):
         v = value._data if isinstance(value, Tensor) else value
-        xp_of(self._data).copyto(self._data, xp_of(self._data).asarray(v, self._data.dtype),
-                                 where=mask._data)
+        xp_of(self._data).copyto(writable(self._data),
+                                 xp_of(self._data).asarray(v, self._data.dtype), where=mask._data)
         return _bump(self)
     return apply_inplace(MaskedFill, self, mask, value)
 
@@ -1101,7 +1115,7 @@ def index_put_(self, indices, values, accumulate=False):
         if accumulate:
             xp_of(self._data).add.at(self._data, idx, values._data)
         else:
-            self._data[idx] = values._data
+            writable(self._data)[idx] = values._data
         return _bump(self)
     return apply_inplace(IndexPut, self, idx, values, accumulate)
 
@@ -1128,7 +1142,7 @@ def fill_(self, value):
         if value.dtype is not self.dtype:
             value = value.to(self.dtype)
     if _plain(self, value):
-        self._data[...] = value._data if isinstance(value, Tensor) else value
+        writable(self._data)[...] = value._data if isinstance(value, Tensor) else value
         return _bump(self)
     return apply_inplace(Fill, self, value)
 
@@ -1142,7 +1156,7 @@ def fill(input, value):
 def zero_(self):
     """Set every element to zero."""
     if _plain(self):
-        self._data[...] = 0
+        writable(self._data)[...] = 0
         return _bump(self)
     return apply_inplace(Fill, self, 0)
 

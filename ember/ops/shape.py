@@ -153,11 +153,9 @@ class Expand(Op):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.in_shape = x.shape
-        xp = xp_of(x)
-        b = xp.broadcast_to(x, shape)
-        if xp is np and x.flags.writeable:  # torch lets fill-like ops write into expanded views
-            b = np.lib.stride_tricks.as_strided(x, b.shape, b.strides)
-        return b
+        # read-only: arithmetic in place on an expanded view is refused (as torch does);
+        # fill-like ops write through it with index.writable()
+        return xp_of(x).broadcast_to(x, shape)
 
     @staticmethod
     def backward(ctx, g):
