@@ -361,3 +361,856 @@ register_methods(globals(), ["exp", "exp_", "log", "log_"])
 
 __all__ = ["add", "sub", "mul", "div", "neg", "negative", "floor_divide", "subtract",
            "multiply", "divide", "true_divide", "exp", "log"]
+
+
+# ----- special-function kernels (NumPy lacks erf/lgamma/digamma; scipy is optional) --------
+
+def _erf(xp, x):
+    try:  # pragma: no cover - depends on scipy being installed
+        from scipy import special
+        return special.erf(x).astype(x.dtype)
+    except ImportError:
+        pass
+    return (1.0 - _erfc_cheb(xp, x)).astype(x.dtype)
+
+
+def _erfc_cheb(xp, x):
+    """erfc by a Chebyshev fit (fractional error below 1.2e-7 everywhere)."""
+    xd = x.astype("float64")
+    z = xp.abs(xd)
+    t = 1.0 / (1.0 + 0.5 * z)
+    poly = (-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (
+        0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (
+            1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))))
+    ans = t * xp.exp(poly)
+    return xp.where(xd >= 0, ans, 2.0 - ans)
+
+
+def _erfc(xp, x):
+    try:  # pragma: no cover
+        from scipy import special
+        return special.erfc(x).astype(x.dtype)
+    except ImportError:
+        pass
+    return _erfc_cheb(xp, x).astype(x.dtype)
+
+
+def _erfinv(xp, y):
+    yd = y.astype("float64")
+    # Giles' single-precision approximation, refined by Newton steps on erf
+    w = -xp.log(xp.clip((1.0 - yd) * (1.0 + yd), 1e-300, None))
+    w1 = w - 2.5
+    p1 = 2.81022636e-08
+    for c in (3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503,
+              -0.00417768164, 0.246640727, 1.50140941):
+        p1 = c + p1 * w1
+    w2 = xp.sqrt(xp.maximum(w, 5.0)) - 3.0
+    p2 = -0.000200214257
+    for c in (0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613,
+              0.00943887047, 1.00167406, 2.83297682):
+        p2 = c + p2 * w2
+    x = xp.where(w < 5.0, p1, p2) * yd
+    for _ in range(3):
+        err = (1.0 - _erfc_cheb(xp, x)) - yd
+        x = x - err / (1.1283791670955126 * xp.exp(-x * x))
+    x = xp.where(yd == 1, xp.inf, xp.where(yd == -1, -xp.inf, x))
+    x = xp.where(xp.abs(yd) > 1, xp.nan, x)
+    return x.astype(y.dtype)
+
+
+_LANCZOS = (0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
+            -176.61502916214059, 12.507343278686905, -0.13857109526572012,
+            9.9843695780195716e-6, 1.5056327351493116e-7)
+
+
+def _lgamma(xp, x):
+    xd = x.astype("float64")
+    refl = xd < 0.5
+    z = xp.where(refl, 1.0 - xd, xd) - 1.0
+    a = _LANCZOS[0]
+    t = z + 7.5
+    for i in range(1, 9):
+        a = a + _LANCZOS[i] / (z + i)
+    with _np_quiet(xp):
+        lg = 0.5 * _LOG2PI + (z + 0.5) * xp.log(t) - t + xp.log(a)
+        s = xp.abs(xp.sin(xp.pi * xd))
+        out = xp.where(refl, xp.log(xp.pi / s) - lg, lg)
+        out = xp.where((xd <= 0) & (xd == xp.floor(xd)), xp.inf, out)
+    return out.astype(x.dtype)
+
+
+_LOG2PI = 1.8378770664093453
+
+
+def _digamma(xp, x):
+    xd = x.astype("float64")
+    with _np_quiet(xp):
+        refl = xd < 0.5
+        z = xp.where(refl, 1.0 - xd, xd)
+        acc = xp.zeros_like(z)
+        for _ in range(6):
+            small = z < 6
+            acc = acc - xp.where(small, 1.0 / z, 0.0)
+            z = xp.where(small, z + 1, z)
+        iz2 = 1.0 / (z * z)
+        res = acc + xp.log(z) - 0.5 / z - iz2 * (1 / 12 - iz2 * (1 / 120 - iz2 * (
+            1 / 252 - iz2 * (1 / 240 - iz2 / 132))))
+        res = xp.where(refl, res - xp.pi / xp.tan(xp.pi * xd), res)
+        res = xp.where((xd <= 0) & (xd == xp.floor(xd)), xp.nan, res)
+        res = xp.where(xd == 0, -xp.inf, res)
+    return res.astype(x.dtype)
+
+
+class _np_quiet:
+    def __init__(self, xp):
+        self.xp = xp
+
+    def __enter__(self):
+        import numpy
+        self.old = numpy.seterr(all="ignore")
+
+    def __exit__(self, *exc):
+        import numpy
+        numpy.seterr(**self.old)
+
+
+def _polygamma1(xp, x):
+    """trigamma (the derivative of digamma), for digamma's gradient."""
+    xd = x.astype("float64")
+    with _np_quiet(xp):
+        z = xd.copy() if hasattr(xd, "copy") else xd
+        acc = xp.zeros_like(z)
+        for _ in range(6):
+            small = z < 6
+            acc = acc + xp.where(small, 1.0 / (z * z), 0.0)
+            z = xp.where(small, z + 1, z)
+        iz = 1.0 / z
+        iz2 = iz * iz
+        res = acc + iz + 0.5 * iz2 + iz * iz2 * (1 / 6 - iz2 * (1 / 30 - iz2 * (1 / 42 - iz2 / 30)))
+    return res.astype(x.dtype)
+
+
+# ----- more unary math --------------------------------------------------------------------
+
+def _q(xp):
+    return _np_quiet(xp)
+
+
+def _safe(f):
+    def g(xp, x):
+        with _np_quiet(xp):
+            return f(xp, x)
+    return g
+
+
+_UNARY = []
+
+
+def _def_unary(name, node, fwd, grad, floating=True, methods=True):
+    U, fn, fn_ = _unary(name, node, _safe(fwd), grad, floating)
+    globals()[name] = fn
+    globals()[name + "_"] = fn_
+    _UNARY.append(name)
+    return U
+
+
+_def_unary("exp2", "Exp2Backward0", lambda xp, x: xp.exp2(x), lambda g, x, y: g * y * 0.6931471805599453)
+_def_unary("expm1", "Expm1Backward0", lambda xp, x: xp.expm1(x), lambda g, x, y: g * (y + 1))
+_def_unary("log2", "Log2Backward0", lambda xp, x: xp.log2(x), lambda g, x, y: g / (x * 0.6931471805599453))
+_def_unary("log10", "Log10Backward0", lambda xp, x: xp.log10(x), lambda g, x, y: g / (x * 2.302585092994046))
+_def_unary("log1p", "Log1PBackward0", lambda xp, x: xp.log1p(x), lambda g, x, y: g / (x + 1))
+_def_unary("sqrt", "SqrtBackward0", lambda xp, x: xp.sqrt(x), lambda g, x, y: g / (2 * y))
+_def_unary("rsqrt", "RsqrtBackward0", lambda xp, x: 1 / xp.sqrt(x),
+           lambda g, x, y: g * (-0.5) * y * y * y)
+_def_unary("reciprocal", "ReciprocalBackward0", lambda xp, x: 1 / x, lambda g, x, y: -g * y * y)
+_def_unary("sin", "SinBackward0", lambda xp, x: xp.sin(x), lambda g, x, y: g * cos(x))
+_def_unary("cos", "CosBackward0", lambda xp, x: xp.cos(x), lambda g, x, y: -g * sin(x))
+_def_unary("tan", "TanBackward0", lambda xp, x: xp.tan(x), lambda g, x, y: g * (1 + y * y))
+_def_unary("asin", "AsinBackward0", lambda xp, x: xp.arcsin(x), lambda g, x, y: g * rsqrt(1 - x * x))
+_def_unary("acos", "AcosBackward0", lambda xp, x: xp.arccos(x), lambda g, x, y: -g * rsqrt(1 - x * x))
+_def_unary("atan", "AtanBackward0", lambda xp, x: xp.arctan(x), lambda g, x, y: g / (1 + x * x))
+_def_unary("sinh", "SinhBackward0", lambda xp, x: xp.sinh(x), lambda g, x, y: g * cosh(x))
+_def_unary("cosh", "CoshBackward0", lambda xp, x: xp.cosh(x), lambda g, x, y: g * sinh(x))
+_def_unary("tanh", "TanhBackward0", lambda xp, x: xp.tanh(x), lambda g, x, y: g * (1 - y * y))
+_def_unary("asinh", "AsinhBackward0", lambda xp, x: xp.arcsinh(x), lambda g, x, y: g * rsqrt(x * x + 1))
+_def_unary("acosh", "AcoshBackward0", lambda xp, x: xp.arccosh(x), lambda g, x, y: g * rsqrt(x * x - 1))
+_def_unary("atanh", "AtanhBackward0", lambda xp, x: xp.arctanh(x), lambda g, x, y: g / (1 - x * x))
+_def_unary("sigmoid", "SigmoidBackward0", lambda xp, x: 1 / (1 + xp.exp(-x)),
+           lambda g, x, y: g * y * (1 - y))
+_def_unary("erf", "ErfBackward0", _erf, lambda g, x, y: g * 1.1283791670955126 * exp(-x * x))
+_def_unary("erfc", "ErfcBackward0", _erfc, lambda g, x, y: g * -1.1283791670955126 * exp(-x * x))
+_def_unary("erfinv", "ErfinvBackward0", _erfinv,
+           lambda g, x, y: g * 0.886226925452758 * exp(y * y))
+_def_unary("lgamma", "LgammaBackward0", _lgamma, lambda g, x, y: g * digamma(x))
+_Digamma = _def_unary("digamma", "DigammaBackward0", _digamma,
+                      lambda g, x, y: g * _Trigamma.apply(x))
+_Trigamma = _def_unary("_trigamma", "PolygammaBackward0", _polygamma1,
+                       lambda g, x, y: g * 0)  # third derivative not needed for gradgrad of lgamma
+_def_unary("i0", "I0Backward0", lambda xp, x: xp.i0(x), lambda g, x, y: g * _I1.apply(x))
+_I1 = _def_unary("_i1", "SpecialI1Backward0", lambda xp, x: _i1_series(xp, x),
+                 lambda g, x, y: g * (i0(x) - _i1_over(x, y)))
+_def_unary("deg2rad", "Deg2RadBackward0", lambda xp, x: x * (xp.pi / 180),
+           lambda g, x, y: g * (3.141592653589793 / 180))
+_def_unary("rad2deg", "Rad2DegBackward0", lambda xp, x: x * (180 / xp.pi),
+           lambda g, x, y: g * (180 / 3.141592653589793))
+
+
+def _i1_series(xp, x):
+    xd = x.astype("float64")
+    half = xd / 2
+    term = half.copy()
+    total = term.copy()
+    for k in range(1, 60):
+        term = term * half * half / (k * (k + 1))
+        total = total + term
+    return total.astype(x.dtype)
+
+
+def _i1_over(x, y):
+    return where(x == 0, 0.0 * x + 0.5, y / where(x == 0, 1.0 + 0 * x, x))
+
+
+
+def _i1_over(x, y):
+    """i1(x)/x, with its limit 1/2 at 0."""
+    zero = x == 0
+    return where(zero, 0.5, y / where(zero, 1.0, x))
+
+
+# unary ops that keep integer dtypes
+_def_unary("abs", "AbsBackward0", lambda xp, x: xp.abs(x), lambda g, x, y: g * sign(x),
+           floating=False)
+_def_unary("sign", "SignBackward0", lambda xp, x: xp.sign(x) if x.dtype.kind != "b" else x.copy(),
+           lambda g, x, y: g * 0, floating=False)
+_def_unary("square", "PowBackward0", lambda xp, x: x * x if x.dtype.kind != "b" else x.astype("int64"),
+           lambda g, x, y: g * 2 * x, floating=False)
+_def_unary("floor", "FloorBackward0", lambda xp, x: xp.floor(x) if x.dtype.kind in "fc" else x.copy(),
+           lambda g, x, y: g * 0, floating=False)
+_def_unary("ceil", "CeilBackward0", lambda xp, x: xp.ceil(x) if x.dtype.kind in "fc" else x.copy(),
+           lambda g, x, y: g * 0, floating=False)
+_def_unary("trunc", "TruncBackward0", lambda xp, x: xp.trunc(x) if x.dtype.kind in "fc" else x.copy(),
+           lambda g, x, y: g * 0, floating=False)
+_def_unary("frac", "FracBackward0", lambda xp, x: x - xp.trunc(x), lambda g, x, y: g,
+           floating=False)
+_def_unary("relu", "ReluBackward0", lambda xp, x: xp.maximum(x, 0).astype(x.dtype),
+           lambda g, x, y: g * (y > 0).to(g.dtype), floating=False)
+_def_unary("positive", "AliasBackward0", lambda xp, x: x, lambda g, x, y: g, floating=False)
+_def_unary("signbit", "SignbitBackward0", lambda xp, x: xp.signbit(x), lambda g, x, y: None,
+           floating=False)
+sgn = globals()["sign"]
+fix, fix_ = globals()["trunc"], globals()["trunc_"]
+absolute, absolute_ = globals()["abs"], globals()["abs_"]
+arcsin, arccos, arctan = globals()["asin"], globals()["acos"], globals()["atan"]
+arcsinh, arccosh, arctanh = globals()["asinh"], globals()["acosh"], globals()["atanh"]
+arcsin_, arccos_, arctan_ = globals()["asin_"], globals()["acos_"], globals()["atan_"]
+arcsinh_, arccosh_, arctanh_ = globals()["asinh_"], globals()["acosh_"], globals()["atanh_"]
+
+
+class Round(Op):
+    node_name = "RoundBackward0"
+
+    @staticmethod
+    def forward(ctx, x, decimals):
+        xp = xp_of(x)
+        if x.dtype.kind not in "fc":
+            return x.copy()
+        if decimals == 0:
+            return xp.round(x)
+        s = 10.0 ** decimals
+        return (xp.round(x * s) / s).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0, None
+
+
+def round(input, *, decimals=0, out=None):  # noqa: A001 - torch's name
+    """Round half to even, optionally to ``decimals`` places."""
+    return _out(Round.apply(input, decimals), out)
+
+
+def round_(self, *, decimals=0):
+    return apply_inplace(Round, self, decimals)
+
+
+class Logit(Op):
+    node_name = "LogitBackward0"
+
+    @staticmethod
+    def forward(ctx, x, eps):
+        xp = xp_of(x)
+        ctx.eps = eps
+        ctx.save_for_backward(x)
+        z = x if eps is None else xp.clip(x, eps, 1 - eps)
+        with _np_quiet(xp):
+            return xp.log(z / (1 - z)).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        gx = g / (x * (1 - x))
+        if ctx.eps is not None:
+            gx = where((x < ctx.eps) | (x > 1 - ctx.eps), 0.0, gx)
+        return gx, None
+
+
+def logit(input, eps=None, *, out=None):
+    """log(p / (1 - p)), with ``p`` clamped to [eps, 1 - eps] when eps is given."""
+    if input._data.dtype.kind not in "fc":
+        input = input.to(_dt.get_default_dtype())
+    return _out(Logit.apply(input, eps), out)
+
+
+def logit_(self, eps=None):
+    return apply_inplace(Logit, self, eps)
+
+
+class NanToNum(Op):
+    node_name = "NanToNumBackward0"
+
+    @staticmethod
+    def forward(ctx, x, nan, posinf, neginf):
+        xp = xp_of(x)
+        if x.dtype.kind not in "fc":
+            return x.copy()
+        ctx.save_for_backward(x)
+        fi = xp.finfo(x.dtype)
+        return xp.nan_to_num(x, nan=0.0 if nan is None else nan,
+                             posinf=fi.max if posinf is None else posinf,
+                             neginf=fi.min if neginf is None else neginf)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * isfinite(x).to(g.dtype), None, None, None
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
+    """Replace NaN, +inf and -inf by finite values."""
+    return _out(NanToNum.apply(input, nan, posinf, neginf), out)
+
+
+def nan_to_num_(self, nan=0.0, posinf=None, neginf=None):
+    return apply_inplace(NanToNum, self, nan, posinf, neginf)
+
+
+# ----- binary math --------------------------------------------------------------------------
+
+def _binary(name, node, fwd, grad, floating=False):
+    """Define binary op ``name``: ``fwd(xp, a, b)`` on arrays (either may be a Python
+    scalar), ``grad(g, a, b, y, needs)`` on Tensors/scalars -> (ga, gb)."""
+
+    class B(Op):
+        node_name = node
+
+        @staticmethod
+        def forward(ctx, a, b):
+            xp = xp_of(b if is_scalar(a) else a)
+            with _np_quiet(xp):
+                y = fwd(xp, a, b)
+            dt = (b if is_scalar(a) else a).dtype
+            if hasattr(y, "dtype") and y.dtype != dt and y.dtype.kind != "b":
+                y = xp.asarray(y).astype(dt)
+            elif not hasattr(y, "dtype"):
+                y = xp.asarray(y, dtype=dt)
+            ctx.save_for_backward(None if is_scalar(a) else a, None if is_scalar(b) else b, y)
+            ctx.scalars = (a if is_scalar(a) else None, b if is_scalar(b) else None)
+            return y
+
+        @staticmethod
+        def backward(ctx, g):
+            a, b, y = ctx.saved_tensors
+            sa, sb = ctx.scalars
+            a = sa if a is None else a
+            b = sb if b is None else b
+            return grad(g, a, b, y, ctx.needs_input_grad)
+
+    B.__name__ = B.__qualname__ = name.capitalize()
+
+    def fn(input, other, *, out=None):
+        a, b = _promote(input, other, floating=floating)
+        return _out(B.apply(a, b), out)
+
+    def fn_(self, other):
+        dt = result_type(self, other)
+        if floating:
+            dt = float_dtype_for(dt)
+        _, b = cast_operands(dt, self, other)
+        return apply_inplace(B, self, b)
+
+    fn.__name__ = name
+    fn.__doc__ = f"Elementwise {name}."
+    fn_.__name__ = name + "_"
+    globals()[name] = fn
+    globals()[name + "_"] = fn_
+    _BINARY.append(name)
+    return B
+
+
+_BINARY = []
+
+
+def _t(x):
+    return x
+
+
+def _mask(cond, g):
+    """g where cond, else 0 (cond a bool Tensor)."""
+    return g * cond.to(g.dtype)
+
+
+_binary("atan2", "Atan2Backward0", lambda xp, a, b: xp.arctan2(a, b),
+        lambda g, a, b, y, n: (g * b / (a * a + b * b), -g * a / (a * a + b * b)), floating=True)
+_binary("hypot", "HypotBackward0", lambda xp, a, b: xp.hypot(a, b),
+        lambda g, a, b, y, n: (g * a / y, g * b / y), floating=True)
+_binary("copysign", "CopysignBackward0", lambda xp, a, b: xp.copysign(a, b),
+        lambda g, a, b, y, n: (g * where(a == 0, 0.0, y / where(a == 0, 1.0, a)), None),
+        floating=True)
+_binary("xlogy", "XlogyBackward0",
+        lambda xp, a, b: xp.where(xp.asarray(a) == 0, xp.where(xp.isnan(b), xp.nan, 0.0),
+                                  a * xp.log(b)),
+        lambda g, a, b, y, n: (g * where(_as_t(a, g) == 0, 0.0, log(_as_t(b, g))) if n[0] else None,
+                               g * a / b if n[1] else None), floating=True)
+_binary("fmod", "FmodBackward0", lambda xp, a, b: xp.fmod(a, b),
+        lambda g, a, b, y, n: (g, -g * trunc(a / b) if n[1] else None))
+_binary("remainder", "RemainderBackward0", lambda xp, a, b: xp.remainder(a, b),
+        lambda g, a, b, y, n: (g, -g * floor(a / b) if n[1] else None))
+_binary("maximum", "MaximumBackward0", lambda xp, a, b: xp.maximum(a, b),
+        lambda g, a, b, y, n: _minmax_grad(g, a, b, gt))
+_binary("minimum", "MinimumBackward0", lambda xp, a, b: xp.minimum(a, b),
+        lambda g, a, b, y, n: _minmax_grad(g, a, b, lt))
+_binary("fmax", "FmaxBackward0", lambda xp, a, b: xp.fmax(a, b),
+        lambda g, a, b, y, n: _minmax_grad(g, a, b, gt))
+_binary("fmin", "FminBackward0", lambda xp, a, b: xp.fmin(a, b),
+        lambda g, a, b, y, n: _minmax_grad(g, a, b, lt))
+_binary("logaddexp", "LogaddexpBackward0", lambda xp, a, b: xp.logaddexp(a, b),
+        lambda g, a, b, y, n: (g * exp(a - y), g * exp(b - y)), floating=True)
+_binary("logaddexp2", "Logaddexp2Backward0", lambda xp, a, b: xp.logaddexp2(a, b),
+        lambda g, a, b, y, n: (g * exp2(a - y), g * exp2(b - y)), floating=True)
+_binary("heaviside", "HeavisideBackward0", lambda xp, a, b: xp.heaviside(a, b),
+        lambda g, a, b, y, n: (None, None))
+_binary("nextafter", "NextafterBackward0", lambda xp, a, b: xp.nextafter(a, b),
+        lambda g, a, b, y, n: (None, None))
+arctan2, arctan2_ = globals()["atan2"], globals()["atan2_"]
+
+
+def _as_t(x, like):
+    return x if isinstance(x, Tensor) else like.new_full((), x) if hasattr(like, "new_full") \
+        else x
+
+
+def _minmax_grad(g, a, b, cmp):
+    if not isinstance(a, Tensor):
+        return None, g * (b == a).to(g.dtype) * 0.5 + g * cmp(b, a).to(g.dtype)
+    if not isinstance(b, Tensor):
+        return g * cmp(a, b).to(g.dtype) + g * (a == b).to(g.dtype) * 0.5, None
+    half = (a == b).to(g.dtype) * 0.5
+    return g * (cmp(a, b).to(g.dtype) + half), g * (cmp(b, a).to(g.dtype) + half)
+
+
+def _pow_grad(g, a, b, y, n):
+    ga = gb = None
+    if n[0]:
+        ga = g * b * pow(a, b - 1)
+        if not isinstance(b, Tensor) and b == 0:
+            ga = g * 0
+    if n[1]:
+        la = log(a) if isinstance(a, Tensor) else __import__("math").log(a) if a > 0 else \
+            float("nan")
+        gb = g * y * la
+    return ga, gb
+
+
+def _pow_fwd(xp, a, b):
+    if (getattr(a, "dtype", None) is not None and a.dtype.kind in "iu") and \
+            is_scalar(b) and not isinstance(b, float) and b < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    return xp.power(a, b)
+
+
+Pow = _binary("pow", "PowBackward0", _pow_fwd, _pow_grad)
+_binary("float_power", "PowBackward0", lambda xp, a, b: xp.power(a, b), _pow_grad)
+_float_power = globals()["float_power"]
+
+
+def float_power(input, exponent, *, out=None):
+    """input ** exponent computed in double precision."""
+    if isinstance(input, Tensor):
+        input = input.to(_dt.float64)
+    if isinstance(exponent, Tensor):
+        exponent = exponent.to(_dt.float64)
+    if not isinstance(input, Tensor):
+        input = Tensor.__new__(Tensor) if False else _full_like0(exponent, input)
+    return _float_power(input, exponent, out=out)
+
+
+def _full_like0(t, v):
+    from .._tensor import _wrap
+    return _wrap(xp_of(t._data).asarray(v, dtype=t._data.dtype))
+
+
+def _rpow(self, other):
+    return pow(_full_like0(self, other) if result_type(self, other) is self.dtype
+               else other, self) if False else _rpow_impl(self, other)
+
+
+def _rpow_impl(self, other):
+    dt = result_type(self, other)
+    (b,) = cast_operands(dt, self)
+    return Pow.apply(other, b)
+
+
+# ----- comparisons, logical and bitwise -------------------------------------------------
+
+def _cmp(name, npname):
+    def fn(input, other, *, out=None):
+        if type(input) is Tensor and type(other) is Tensor and \
+                input._data.dtype == other._data.dtype:
+            a, b = input._data, other._data
+        else:
+            if not isinstance(input, Tensor):
+                input = _full_like0(other, input) if is_scalar(input) else input
+            a, b = _promote(input, other)
+            a = a._data if isinstance(a, Tensor) else a
+            b = b._data if isinstance(b, Tensor) else b
+        xp = xp_of(a)
+        from .._tensor import _wrap
+        return _out(_wrap(xp.asarray(getattr(xp, npname)(a, b))), out)
+
+    def fn_(self, other):
+        res = fn(self, other)
+        self._data[...] = res._data.astype(self._data.dtype)
+        self._vc[0] += 1
+        return self
+
+    fn.__name__ = name
+    fn.__doc__ = f"Elementwise {name} comparison (a bool tensor)."
+    globals()[name] = fn
+    globals()[name + "_"] = fn_
+
+
+for _n, _np in (("eq", "equal"), ("ne", "not_equal"), ("lt", "less"), ("le", "less_equal"),
+                ("gt", "greater"), ("ge", "greater_equal"), ("logical_and", "logical_and"),
+                ("logical_or", "logical_or"), ("logical_xor", "logical_xor")):
+    _cmp(_n, _np)
+
+
+
+def _bitwise(name, npname, shift=False):
+    def fn(input, other, *, out=None):
+        if not isinstance(input, Tensor):
+            input = _full_like0(other, input)
+        a, b = _promote(input, other)
+        if a.dtype.category >= 2:
+            raise RuntimeError(f"\"{name}_cpu\" not implemented for '{_cast_nm(a.dtype)}'")
+        ad = a._data
+        bd = b._data if isinstance(b, Tensor) else b
+        xp = xp_of(ad)
+        from .._tensor import _wrap
+        return _out(_wrap(xp.asarray(getattr(xp, npname)(ad, bd)).astype(ad.dtype)), out)
+
+    def fn_(self, other):
+        res = fn(self, other)
+        check = res._data.dtype
+        if _dt.from_numpy_dtype(check).category > self.dtype.category:
+            raise RuntimeError("result type can't be cast to the desired output type")
+        self._data[...] = res._data
+        self._vc[0] += 1
+        return self
+
+    fn.__name__ = name
+    globals()[name] = fn
+    globals()[name + "_"] = fn_
+
+
+def _cast_nm(d):
+    from ..autograd.function import _cast_name
+    return _cast_name(d)
+
+
+for _n, _np in (("bitwise_and", "bitwise_and"), ("bitwise_or", "bitwise_or"),
+                ("bitwise_xor", "bitwise_xor"), ("bitwise_left_shift", "left_shift"),
+                ("bitwise_right_shift", "right_shift")):
+    _bitwise(_n, _np)
+
+# names defined through the table helpers above, bound explicitly for readers and linters
+_g = globals()
+(sin, cos, rsqrt, cosh, sinh, digamma, i0, sign, trunc, floor, gt, lt, ge, le, eq,
+ ne, exp2, maximum, minimum, pow, pow_, remainder, remainder_, bitwise_and, bitwise_or,
+ bitwise_xor, bitwise_and_, bitwise_or_, bitwise_xor_, bitwise_left_shift, bitwise_right_shift,
+ bitwise_left_shift_, bitwise_right_shift_, gt_, lt_, ge_, le_, ne_) = (  # noqa: A001
+    _g[_k] for _k in (
+        "sin", "cos", "rsqrt", "cosh", "sinh", "digamma", "i0", "sign", "trunc",
+        "floor", "gt", "lt", "ge", "le", "eq", "ne", "exp2", "maximum", "minimum", "pow", "pow_",
+        "remainder", "remainder_", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_and_",
+        "bitwise_or_", "bitwise_xor_", "bitwise_left_shift", "bitwise_right_shift",
+        "bitwise_left_shift_", "bitwise_right_shift_", "gt_", "lt_", "ge_", "le_", "ne_"))
+
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+greater_, greater_equal_, less_, less_equal_, not_equal_ = gt_, ge_, lt_, le_, ne_
+
+
+def _wrapd(a):
+    from .._tensor import _wrap
+    return _wrap(a)
+
+
+def logical_not(input, *, out=None):
+    """Elementwise logical not (a bool tensor)."""
+    return _out(_wrapd(xp_of(input._data).logical_not(input._data)), out)
+
+
+def logical_not_(self):
+    self._data[...] = xp_of(self._data).logical_not(self._data).astype(self._data.dtype)
+    self._vc[0] += 1
+    return self
+
+
+def bitwise_not(input, *, out=None):
+    """Bitwise not (logical not for bool)."""
+    if input.dtype.category >= 2:
+        raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for '{_cast_nm(input.dtype)}'")
+    return _out(_wrapd(xp_of(input._data).invert(input._data)), out)
+
+
+def bitwise_not_(self):
+    self._data[...] = bitwise_not(self)._data
+    self._vc[0] += 1
+    return self
+
+
+def _pred(name, f):
+    def fn(input):
+        return _wrapd(xp_of(input._data).asarray(f(xp_of(input._data), input._data)))
+    fn.__name__ = name
+    fn.__doc__ = f"Elementwise {name} (a bool tensor)."
+    globals()[name] = fn
+
+
+_pred("isnan", lambda xp, x: xp.isnan(x))
+_pred("isinf", lambda xp, x: xp.isinf(x))
+_pred("isposinf", lambda xp, x: xp.isposinf(x) if x.dtype.kind == "f" else xp.zeros(x.shape, bool))
+_pred("isneginf", lambda xp, x: xp.isneginf(x) if x.dtype.kind == "f" else xp.zeros(x.shape, bool))
+_pred("isfinite", lambda xp, x: xp.isfinite(x))
+isfinite = globals()["isfinite"]
+_pred("isreal", lambda xp, x: xp.isreal(x) if x.dtype.kind == "c" else xp.ones(x.shape, bool))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Elementwise |input - other| <= atol + rtol * |other|."""
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"{input.dtype} did not match {other.dtype}")
+    xp = xp_of(input._data)
+    return _wrapd(xp.asarray(xp.isclose(input._data, other._data, rtol=rtol, atol=atol,
+                                        equal_nan=equal_nan)))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    """Whether every element is close (see isclose)."""
+    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+
+
+def equal(input, other) -> bool:
+    """Same shape and same values."""
+    return input.shape == other.shape and bool((input._data == other._data).all())
+
+
+# ----- ternary ----------------------------------------------------------------------------
+
+class Where(Op):
+    node_name = "WhereBackward0"
+
+    @staticmethod
+    def forward(ctx, c, a, b):
+        xp = xp_of(c)
+        ctx.save_for_backward(c)
+        dt = (b if is_scalar(a) else a).dtype if not (is_scalar(a) and is_scalar(b)) else None
+        out = xp.where(c, a, b)
+        return out.astype(dt) if dt is not None else out
+
+    @staticmethod
+    def backward(ctx, g):
+        (c,) = ctx.saved_tensors
+        m = c.to(g.dtype)
+        return None, g * m if ctx.needs_input_grad[1] else None, \
+            g * (1 - m) if ctx.needs_input_grad[2] else None
+
+
+def where(condition, input=None, other=None, *, out=None):
+    """Elements of ``input`` where ``condition`` holds, else of ``other``."""
+    if input is None and other is None:
+        import ember
+        return ember.nonzero(condition, as_tuple=True)
+    if condition.dtype is not _dt.bool:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
+                           f"with dtype {_cast_nm(condition.dtype)}")
+    if is_scalar(input) and is_scalar(other):
+        dt = result_type(_full_like0(condition, 0).to(_dt.get_default_dtype())
+                         if isinstance(input, float) or isinstance(other, float)
+                         else _full_like0(condition, 0).to(_dt.int64), input, other)
+        a, b = input, other
+        return _out(Where.apply(condition, a, b).to(dt), out)
+    a, b = _promote(input, other)
+    return _out(Where.apply(condition, a, b), out)
+
+
+class Clamp(Op):
+    node_name = "ClampBackward1"
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        xp = xp_of(x)
+        y = x
+        if lo is not None:
+            y = xp.maximum(y, lo)
+        if hi is not None:
+            y = xp.minimum(y, hi)
+        keep = xp.ones(y.shape, bool)
+        if lo is not None:
+            keep &= x >= lo
+        if hi is not None:
+            keep &= x <= hi
+        ctx.save_for_backward(keep)
+        return xp.asarray(y).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        (keep,) = ctx.saved_tensors
+        m = keep.to(g.dtype)
+        return g * m, (g * (1 - m) if ctx.needs_input_grad[1] else None), None
+
+
+def clamp(input, min=None, max=None, *, out=None):  # noqa: A002
+    """Clamp every element into [min, max]."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        y = input
+        if min is not None:
+            y = maximum(y, min)
+        if max is not None:
+            y = minimum(y, max)
+        return _out(y, out)
+    dt = result_type(input, *(v for v in (min, max) if v is not None))
+    (x,) = cast_operands(dt, input)
+    return _out(Clamp.apply(x, min, max), out)
+
+
+def clamp_(self, min=None, max=None):  # noqa: A002
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        return self.copy_(clamp(self, min, max))
+    return apply_inplace(Clamp, self, min, max)
+
+
+def clamp_min(input, min):  # noqa: A002
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):  # noqa: A002
+    return clamp(input, max=max)
+
+
+clip, clip_ = clamp, clamp_
+
+
+def lerp(input, end, weight, *, out=None):
+    """input + weight * (end - input)."""
+    return _out(input + weight * (end - input), out)
+
+
+def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    """input + value * tensor1 * tensor2."""
+    return _out(input + value * (tensor1 * tensor2), out)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+    """input + value * tensor1 / tensor2."""
+    return _out(input + value * (tensor1 / tensor2), out)
+
+
+def lerp_(self, end, weight):
+    return self.copy_(lerp(self, end, weight))
+
+
+def addcmul_(self, tensor1, tensor2, *, value=1):
+    return self.copy_(addcmul(self, tensor1, tensor2, value=value))
+
+
+def addcdiv_(self, tensor1, tensor2, *, value=1):
+    return self.copy_(addcdiv(self, tensor1, tensor2, value=value))
+
+
+def _ipow(self, other):
+    return pow_(self, other)
+
+
+def _rmod(self, other):
+    return remainder(_full_like0(self, other) if is_scalar(other) else other, self)
+
+
+Tensor.__pow__ = pow
+Tensor.__rpow__ = _rpow_impl
+Tensor.__ipow__ = _ipow
+Tensor.__abs__ = globals()["abs"]
+Tensor.__mod__ = remainder
+Tensor.__rmod__ = _rmod
+Tensor.__imod__ = lambda self, o: remainder_(self, o)
+
+
+def _operator(fn):
+    """A comparison operator: non-numeric operands (None, strings...) are NotImplemented, so
+    ``t == None`` is False as in torch."""
+    def op(self, other):
+        if not isinstance(other, Tensor) and not is_scalar(other):
+            return NotImplemented
+        return fn(self, other)
+    op.__name__ = fn.__name__
+    return op
+
+
+Tensor.__eq__ = _operator(eq)
+Tensor.__ne__ = _operator(ne)
+Tensor.__lt__ = _operator(lt)
+Tensor.__le__ = _operator(le)
+Tensor.__gt__ = _operator(gt)
+Tensor.__ge__ = _operator(ge)
+Tensor.__and__ = bitwise_and
+Tensor.__or__ = bitwise_or
+Tensor.__xor__ = bitwise_xor
+Tensor.__rand__ = lambda s, o: bitwise_and(s, o)
+Tensor.__ror__ = lambda s, o: bitwise_or(s, o)
+Tensor.__rxor__ = lambda s, o: bitwise_xor(s, o)
+Tensor.__iand__ = lambda s, o: bitwise_and_(s, o)
+Tensor.__ior__ = lambda s, o: bitwise_or_(s, o)
+Tensor.__ixor__ = lambda s, o: bitwise_xor_(s, o)
+Tensor.__lshift__ = bitwise_left_shift
+Tensor.__rshift__ = bitwise_right_shift
+Tensor.__rlshift__ = lambda s, o: bitwise_left_shift(o, s)
+Tensor.__rrshift__ = lambda s, o: bitwise_right_shift(o, s)
+Tensor.__ilshift__ = lambda s, o: bitwise_left_shift_(s, o)
+Tensor.__irshift__ = lambda s, o: bitwise_right_shift_(s, o)
+Tensor.__invert__ = bitwise_not
+Tensor.__hash__ = object.__hash__
+
+_EXTRA = ["sgn", "fix", "fix_", "absolute", "absolute_", "arcsin", "arccos", "arctan", "arcsinh",
+          "arccosh", "arctanh", "arcsin_", "arccos_", "arctan_", "arcsinh_", "arccosh_",
+          "arctanh_", "round", "round_", "logit", "logit_", "nan_to_num", "nan_to_num_",
+          "arctan2", "arctan2_", "float_power", "greater", "greater_equal", "less", "less_equal",
+          "not_equal", "greater_", "greater_equal_", "less_", "less_equal_", "not_equal_",
+          "logical_not", "logical_not_", "bitwise_not", "bitwise_not_", "isnan", "isinf",
+          "isposinf", "isneginf", "isfinite", "isreal", "isclose", "allclose", "equal", "where",
+          "clamp", "clamp_", "clamp_min", "clamp_max", "clip", "clip_", "lerp", "lerp_",
+          "addcmul", "addcmul_", "addcdiv", "addcdiv_"]
+_GEN = [n for n in _UNARY + _BINARY if not n.startswith("_")]
+_GEN += [n + "_" for n in _GEN]
+_GEN += [p + s for p in ("eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
+                         "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor",
+                         "bitwise_left_shift", "bitwise_right_shift") for s in ("", "_")]
+_GEN = [n for n in _GEN if n != "float_power_"]
+register_methods(globals(), [n for n in _GEN + _EXTRA if n not in ("allclose_",)])
+Tensor.float_power_ = lambda self, e: self.copy_(float_power(self, e))
+__all__ += [n for n in _GEN + _EXTRA if not n.endswith("_") or n in (
+    "relu_", "sigmoid_", "tanh_", "clamp_", "clip_", "erf_", "exp2_", "sqrt_", "rsqrt_")]
+
