@@ -626,6 +626,8 @@ class Round(Op):
 
 def round(input, *, decimals=0, out=None):  # noqa: A001 - torch's name
     """Round half to even, optionally to ``decimals`` places."""
+    if decimals != 0 and input._data.dtype.kind not in "fc" and input.dtype is not _dt.bfloat16:
+        raise NotImplementedError(f"\"round_cpu\" not implemented for '{_cast_nm(input.dtype)}'")
     return _out(Round.apply(input, decimals), out)
 
 
@@ -696,7 +698,7 @@ def nan_to_num_(self, nan=0.0, posinf=None, neginf=None):
 
 # ----- binary math --------------------------------------------------------------------------
 
-def _binary(name, node, fwd, grad, floating=False):
+def _binary(name, node, fwd, grad, floating=False, tensor_only=False):
     """Define binary op ``name``: ``fwd(xp, a, b)`` on arrays (either may be a Python
     scalar), ``grad(g, a, b, y, needs)`` on Tensors/scalars -> (ga, gb)."""
 
@@ -728,10 +730,14 @@ def _binary(name, node, fwd, grad, floating=False):
     B.__name__ = B.__qualname__ = name.capitalize()
 
     def fn(input, other, *, out=None):
+        if tensor_only:
+            _need_tensors(name, input, other)
         a, b = _promote(input, other, floating=floating)
         return _out(B.apply(a, b), out)
 
     def fn_(self, other):
+        if tensor_only:
+            _need_tensors(name + "_", self, other)
         dt = result_type(self, other)
         if floating:
             dt = float_dtype_for(dt)
@@ -750,6 +756,14 @@ def _binary(name, node, fwd, grad, floating=False):
 _BINARY = []
 
 
+def _need_tensors(name, input, other):
+    """torch's binding error for ops whose overloads take only Tensors."""
+    for pos, (arg, x) in enumerate((("input", input), ("other", other)), 1):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not "
+                            f"{type(x).__name__}")
+
+
 def _t(x):
     return x
 
@@ -760,11 +774,12 @@ def _mask(cond, g):
 
 
 _binary("atan2", "Atan2Backward0", lambda xp, a, b: xp.arctan2(a, b),
-        lambda g, a, b, y, n: (g * b / (a * a + b * b), -g * a / (a * a + b * b)), floating=True)
+        lambda g, a, b, y, n: (g * b / (a * a + b * b), -g * a / (a * a + b * b)), floating=True, tensor_only=True)
 _binary("hypot", "HypotBackward0", lambda xp, a, b: xp.hypot(a, b),
-        lambda g, a, b, y, n: (g * a / y, g * b / y), floating=True)
+        lambda g, a, b, y, n: (g * a / y, g * b / y), floating=True, tensor_only=True)
 _binary("copysign", "CopysignBackward0", lambda xp, a, b: xp.copysign(a, b),
-        lambda g, a, b, y, n: (g * where(a == 0, 0.0, y / where(a == 0, 1.0, a)), None),
+        lambda g, a, b, y, n: (g * where(a == 0, 0.0, y / where(a == 0, 1.0, a)),
+                               g * 0 if n[1] else None),
         floating=True)
 _binary("xlogy", "XlogyBackward0",
         lambda xp, a, b: xp.where(xp.asarray(a) == 0, xp.where(xp.isnan(b), xp.nan, 0.0),
@@ -776,21 +791,21 @@ _binary("fmod", "FmodBackward0", lambda xp, a, b: xp.fmod(a, b),
 _binary("remainder", "RemainderBackward0", lambda xp, a, b: xp.remainder(a, b),
         lambda g, a, b, y, n: (g, -g * floor(a / b) if n[1] else None))
 _binary("maximum", "MaximumBackward0", lambda xp, a, b: xp.maximum(a, b),
-        lambda g, a, b, y, n: _minmax_grad(g, a, b, gt))
+        lambda g, a, b, y, n: _minmax_grad(g, a, b, gt), tensor_only=True)
 _binary("minimum", "MinimumBackward0", lambda xp, a, b: xp.minimum(a, b),
-        lambda g, a, b, y, n: _minmax_grad(g, a, b, lt))
+        lambda g, a, b, y, n: _minmax_grad(g, a, b, lt), tensor_only=True)
 _binary("fmax", "FmaxBackward0", lambda xp, a, b: xp.fmax(a, b),
-        lambda g, a, b, y, n: _minmax_grad(g, a, b, gt))
+        lambda g, a, b, y, n: _minmax_grad(g, a, b, gt), tensor_only=True)
 _binary("fmin", "FminBackward0", lambda xp, a, b: xp.fmin(a, b),
-        lambda g, a, b, y, n: _minmax_grad(g, a, b, lt))
+        lambda g, a, b, y, n: _minmax_grad(g, a, b, lt), tensor_only=True)
 _binary("logaddexp", "LogaddexpBackward0", lambda xp, a, b: xp.logaddexp(a, b),
-        lambda g, a, b, y, n: (g * exp(a - y), g * exp(b - y)), floating=True)
+        lambda g, a, b, y, n: (g * exp(a - y), g * exp(b - y)), floating=True, tensor_only=True)
 _binary("logaddexp2", "Logaddexp2Backward0", lambda xp, a, b: xp.logaddexp2(a, b),
-        lambda g, a, b, y, n: (g * exp2(a - y), g * exp2(b - y)), floating=True)
+        lambda g, a, b, y, n: (g * exp2(a - y), g * exp2(b - y)), floating=True, tensor_only=True)
 _binary("heaviside", "HeavisideBackward0", lambda xp, a, b: xp.heaviside(a, b),
-        lambda g, a, b, y, n: (None, None))
+        lambda g, a, b, y, n: (None, None), tensor_only=True)
 _binary("nextafter", "NextafterBackward0", lambda xp, a, b: xp.nextafter(a, b),
-        lambda g, a, b, y, n: (None, None))
+        lambda g, a, b, y, n: (None, None), tensor_only=True)
 arctan2, arctan2_ = globals()["atan2"], globals()["atan2_"]
 
 
@@ -864,6 +879,8 @@ def _rpow_impl(self, other):
 
 def _cmp(name, npname):
     def fn(input, other, *, out=None):
+        if name.startswith("logical"):
+            _need_tensors(name, input, other)
         if type(input) is Tensor and type(other) is Tensor and \
                 input._data.dtype == other._data.dtype:
             a, b = input._data, other._data
@@ -902,7 +919,8 @@ def _bitwise(name, npname, shift=False):
             input = _full_like0(other, input)
         a, b = _promote(input, other)
         if a.dtype.category >= 2:
-            raise RuntimeError(f"\"{name}_cpu\" not implemented for '{_cast_nm(a.dtype)}'")
+            raise NotImplementedError(
+                f"\"{name}_cpu\" not implemented for '{_cast_nm(a.dtype)}'")
         ad = a._data
         bd = b._data if isinstance(b, Tensor) else b
         xp = xp_of(ad)
@@ -969,7 +987,8 @@ def logical_not_(self):
 def bitwise_not(input, *, out=None):
     """Bitwise not (logical not for bool)."""
     if input.dtype.category >= 2:
-        raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for '{_cast_nm(input.dtype)}'")
+        raise NotImplementedError(
+            f"\"bitwise_not_cpu\" not implemented for '{_cast_nm(input.dtype)}'")
     return _out(_wrapd(xp_of(input._data).invert(input._data)), out)
 
 
