@@ -956,13 +956,14 @@ _g = globals()
 (sin, cos, rsqrt, cosh, sinh, digamma, i0, sign, trunc, floor, gt, lt, ge, le, eq,
  ne, exp2, maximum, minimum, pow, pow_, remainder, remainder_, bitwise_and, bitwise_or,
  bitwise_xor, bitwise_and_, bitwise_or_, bitwise_xor_, bitwise_left_shift, bitwise_right_shift,
- bitwise_left_shift_, bitwise_right_shift_, gt_, lt_, ge_, le_, ne_) = (  # noqa: A001
+ bitwise_left_shift_, bitwise_right_shift_, gt_, lt_, ge_, le_, ne_, positive, sign_) = (  # noqa: A001
     _g[_k] for _k in (
         "sin", "cos", "rsqrt", "cosh", "sinh", "digamma", "i0", "sign", "trunc",
         "floor", "gt", "lt", "ge", "le", "eq", "ne", "exp2", "maximum", "minimum", "pow", "pow_",
         "remainder", "remainder_", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_and_",
         "bitwise_or_", "bitwise_xor_", "bitwise_left_shift", "bitwise_right_shift",
-        "bitwise_left_shift_", "bitwise_right_shift_", "gt_", "lt_", "ge_", "le_", "ne_"))
+        "bitwise_left_shift_", "bitwise_right_shift_", "gt_", "lt_", "ge_", "le_", "ne_",
+        "positive", "sign_"))
 
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 greater_, greater_equal_, less_, less_equal_, not_equal_ = gt_, ge_, lt_, le_, ne_
@@ -1213,6 +1214,105 @@ Tensor.__irshift__ = lambda s, o: bitwise_right_shift_(s, o)
 Tensor.__invert__ = bitwise_not
 Tensor.__hash__ = object.__hash__
 
+# ----- complex-view helpers on real tensors, and a few more -----------------------------
+
+def real(input):
+    """The real part: ``input`` itself for a real tensor."""
+    if input._data.dtype.kind == "c":
+        raise RuntimeError("real: complex tensors are not supported by ember's elementwise ops")
+    return input
+
+
+def imag(input):
+    """The imaginary part (torch refuses it for real tensors)."""
+    raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+
+
+def conj(input):
+    """Complex conjugate: ``input`` itself for a real tensor."""
+    return input
+
+
+def conj_physical(input, *, out=None):
+    """Complex conjugate as a new tensor (a copy for a real tensor)."""
+    return _out(positive(input) if input._data.dtype.kind != "c" else conj(input), out)
+
+
+_def_unary("angle", "AngleBackward0",
+           lambda xp, x: xp.where(xp.isnan(x), x, xp.where(x < 0, xp.pi, 0.0)).astype(x.dtype),
+           lambda g, x, y: g * 0)
+_def_unary("sinc", "SincBackward0", lambda xp, x: xp.sinc(x).astype(x.dtype),
+           lambda g, x, y: g * _sinc_grad(x, y))
+
+
+def _sinc_grad(x, y):
+    zero = x == 0
+    safe = where(zero, 1.0, x)
+    return where(zero, 0.0, (cos(x * 3.141592653589793) - y) / safe)
+
+
+def ldexp(input, other, *, out=None):
+    """input * 2 ** other."""
+    return _out(mul(input, pow(2.0, other) if isinstance(other, Tensor) else 2.0 ** other), out)
+
+
+def ldexp_(self, other):
+    return mul_(self, pow(2.0, other) if isinstance(other, Tensor) else 2.0 ** other)
+
+
+def _int_binary(name, npname):
+    def fn(input, other, *, out=None):
+        _need_tensors(name, input, other)
+        a, b = _promote(input, other)
+        if a.dtype.category >= 2:
+            raise NotImplementedError(
+                f"\"{name}_cpu\" not implemented for '{_cast_nm(a.dtype)}'")
+        bd = b._data if isinstance(b, Tensor) else b
+        return _out(_wrapd(xp_of(a._data).asarray(getattr(xp_of(a._data), npname)(a._data, bd))),
+                    out)
+
+    def fn_(self, other):
+        self._data[...] = fn(self, other)._data
+        self._vc[0] += 1
+        return self
+
+    fn.__name__ = name
+    fn.__doc__ = f"Elementwise {name} of integer tensors."
+    return fn, fn_
+
+
+gcd, gcd_ = _int_binary("gcd", "gcd")
+lcm, lcm_ = _int_binary("lcm", "lcm")
+
+
+def frexp(input, *, out=None):
+    """(mantissa, exponent) with input = mantissa * 2 ** exponent."""
+    from ..return_types import _structseq
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    m, e = xp_of(input._data).frexp(input._data)
+    return _FREXP(_wrapd(m), _wrapd(e.astype("int32"))) if _FREXP else \
+        _structseq("frexp", ("mantissa", "exponent"))(_wrapd(m), _wrapd(e.astype("int32")))
+
+
+_FREXP = None
+
+
+def clamp_min_(self, min):  # noqa: A002
+    return clamp_(self, min=min)
+
+
+def clamp_max_(self, max):  # noqa: A002
+    return clamp_(self, max=max)
+
+
+def sgn_(self):
+    return sign_(self)
+
+
+negative_ = neg_
+
+
 _EXTRA = ["sgn", "fix", "fix_", "absolute", "absolute_", "arcsin", "arccos", "arctan", "arcsinh",
           "arccosh", "arctanh", "arcsin_", "arccos_", "arctan_", "arcsinh_", "arccosh_",
           "arctanh_", "round", "round_", "logit", "logit_", "nan_to_num", "nan_to_num_",
@@ -1221,7 +1321,9 @@ _EXTRA = ["sgn", "fix", "fix_", "absolute", "absolute_", "arcsin", "arccos", "ar
           "logical_not", "logical_not_", "bitwise_not", "bitwise_not_", "isnan", "isinf",
           "isposinf", "isneginf", "isfinite", "isreal", "isclose", "allclose", "equal", "where",
           "clamp", "clamp_", "clamp_min", "clamp_max", "clip", "clip_", "lerp", "lerp_",
-          "addcmul", "addcmul_", "addcdiv", "addcdiv_"]
+          "addcmul", "addcmul_", "addcdiv", "addcdiv_", "real", "imag", "conj", "conj_physical",
+          "ldexp", "ldexp_", "gcd", "gcd_", "lcm", "lcm_", "frexp", "clamp_min_", "clamp_max_",
+          "sgn_", "negative_"]
 _GEN = [n for n in _UNARY + _BINARY if not n.startswith("_")]
 _GEN += [n + "_" for n in _GEN]
 _GEN += [p + s for p in ("eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
@@ -1230,6 +1332,16 @@ _GEN += [p + s for p in ("eq", "ne", "lt", "le", "gt", "ge", "logical_and", "log
 _GEN = [n for n in _GEN if n != "float_power_"]
 register_methods(globals(), [n for n in _GEN + _EXTRA if n not in ("allclose_",)])
 Tensor.float_power_ = lambda self, e: self.copy_(float_power(self, e))
-__all__ += [n for n in _GEN + _EXTRA if not n.endswith("_") or n in (
-    "relu_", "sigmoid_", "tanh_", "clamp_", "clip_", "erf_", "exp2_", "sqrt_", "rsqrt_")]
+_NOT_TOP = {"allclose", "greater_", "greater_equal_", "less_", "less_equal_", "not_equal_",
+            "logical_not_", "bitwise_not_", "lerp_", "addcmul_", "addcdiv_",
+            "sgn_", "absolute_", "angle_", "arctan2_", "digamma_", "erfinv_", "lgamma_",
+            "positive_", "sign_", "signbit_"}
+__all__ += [n for n in _GEN + _EXTRA if n not in _NOT_TOP and not (
+    n.endswith("_") and n[:-1] in ("eq", "ne", "lt", "le", "gt", "ge", "logical_and",
+                                   "logical_or", "logical_xor", "bitwise_and", "bitwise_or",
+                                   "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift",
+                                   "pow", "atan2", "hypot", "copysign", "fmod", "remainder",
+                                   "heaviside", "nextafter", "maximum", "minimum", "fmax",
+                                   "fmin", "logaddexp", "logaddexp2", "float_power"))]
+__all__ += ["allclose", "exp_", "log_", "neg_"]
 

@@ -129,3 +129,26 @@ OpInfo("pow", lambda dt, rng: [S(arr((2, 3), dt, rng, 0, 3), arr((3,), dt, rng, 
 OpInfo("float_power", lambda dt, rng: [S(positive((3, 4), dt, rng), arr((3, 4), dt, rng)),
                                        S(positive((2, 3), dt, rng), 2)],
        dtypes=("float32", "float64", "int64"))
+
+# ----- small extras ---------------------------------------------------------------------
+OpInfo("sinc", _unary_samples(0.2, 2), dtypes=("float32", "float64", "int64"), method=True)
+OpInfo("angle", lambda dt, rng: [S(_away(arr((3, 4), dt, rng), [0]))],
+       dtypes=("float32", "float64", "int64"), method=True)
+OpInfo("real", _unary_samples(), dtypes=NUM, method=True)
+OpInfo("conj", _unary_samples(), dtypes=NUM, method=True)
+OpInfo("imag", _unary_samples(), errors=lambda: [(S(arr((2,))), RuntimeError)], **dict(
+    grad=False, gradcheck=False, gradgrad=False), dtypes=(),
+       skip_reason="no samples: torch refuses imag of a real tensor")
+# (non-negative exponents: torch's ldexp gradient computes 2 ** other in integers)
+OpInfo("ldexp", lambda dt, rng: [S(arr((3, 4), dt, rng), arr((3, 4), "int64", rng, 0, 3)),
+                                 S(arr((3, 1), dt, rng), arr((4,), "int64", rng, 0, 3))],
+       dtypes=("float32", "float64", "int64"), method=True)
+for _name in ("gcd", "lcm"):
+    OpInfo(_name, lambda dt, rng: [S(arr((3, 4), dt, rng, -9, 9), arr((3, 4), dt, rng, -9, 9)),
+                                   S(arr((3, 1), dt, rng, 0, 9), arr((), dt, rng, 1, 9))],
+           dtypes=("int64", "int32"), method=True, grad=False, gradcheck=False, gradgrad=False,
+           errors=lambda: [(S(arr((2,)), arr((2,))), NotImplementedError),
+                           (S(arr((2,), "int64"), 6), TypeError)])
+OpInfo("frexp", lambda dt, rng: [S(arr((3, 4), dt, rng)), S(np.array([0.0, -3.0], dt))],
+       method=True, grad=False, gradcheck=False, gradgrad=False,
+       errors=lambda: [(S(arr((2,), "int64")), RuntimeError)])
