@@ -40,12 +40,25 @@ def _promote(a, b, floating: bool = False):
     return a, b
 
 
+def _bcast_error(*operands) -> RuntimeError:
+    """torch's message for operands whose shapes do not broadcast (NumPy raised)."""
+    from ._common import broadcast_shapes
+    try:
+        broadcast_shapes(*(getattr(x, "shape", ()) for x in operands))
+    except RuntimeError as e:
+        return e
+    return RuntimeError("operands could not be broadcast together")
+
+
 class Add(Op):
     node_name = "AddBackward0"
 
     @staticmethod
     def forward(ctx, a, b):
-        return a + b
+        try:
+            return a + b
+        except ValueError:
+            raise _bcast_error(a, b) from None
 
     @staticmethod
     def backward(ctx, g):
@@ -57,7 +70,10 @@ class Sub(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        return a - b
+        try:
+            return a - b
+        except ValueError:
+            raise _bcast_error(a, b) from None
 
     @staticmethod
     def backward(ctx, g):
@@ -71,7 +87,10 @@ class Mul(Op):
     def forward(ctx, a, b):
         ctx.save_for_backward(a if not is_scalar(a) else None, b if not is_scalar(b) else None)
         ctx.scalars = (a if is_scalar(a) else None, b if is_scalar(b) else None)
-        return a * b
+        try:
+            return a * b
+        except ValueError:
+            raise _bcast_error(a, b) from None
 
     @staticmethod
     def backward(ctx, g):
@@ -89,7 +108,10 @@ class Div(Op):
     def forward(ctx, a, b):
         ctx.save_for_backward(a if not is_scalar(a) else None, b if not is_scalar(b) else None)
         ctx.scalars = (a if is_scalar(a) else None, b if is_scalar(b) else None)
-        return a / b
+        try:
+            return a / b
+        except ValueError:
+            raise _bcast_error(a, b) from None
 
     @staticmethod
     def backward(ctx, g):
@@ -256,6 +278,7 @@ def add_(self, other, *, alpha=1):
         other = mul(other, alpha)
     other = other if is_scalar(other) else other
     dt = result_type(self, other)
+    _check_inplace_dtype(self, dt)
     _, b = cast_operands(dt, self, other)
     return apply_inplace(Add, self, b)
 
@@ -264,12 +287,14 @@ def sub_(self, other, *, alpha=1):
     if alpha != 1:
         other = mul(other, alpha)
     dt = result_type(self, other)
+    _check_inplace_dtype(self, dt)
     _, b = cast_operands(dt, self, other)
     return apply_inplace(Sub, self, b)
 
 
 def mul_(self, other):
     dt = result_type(self, other)
+    _check_inplace_dtype(self, dt)
     _, b = cast_operands(dt, self, other)
     return apply_inplace(Mul, self, b)
 
@@ -279,6 +304,7 @@ def div_(self, other, *, rounding_mode=None):
         res = div(self, other, rounding_mode=rounding_mode)
         return self.copy_(res)
     dt = float_dtype_for(result_type(self, other))
+    _check_inplace_dtype(self, dt)
     _, b = cast_operands(dt, self, other)
     return apply_inplace(Div, self, b)
 
@@ -344,8 +370,8 @@ def _unary(name: str, node: str, fwd, grad, floating: bool = True):
 
     def fn_(self):
         if floating and self._data.dtype.kind not in "fc" and self.dtype is not _dt.bfloat16:
-            raise RuntimeError(f"result type Float can't be cast to the desired output type "
-                               f"{self.dtype}")
+            raise RuntimeError(f"result type {_cast_nm(_dt.get_default_dtype())} can't be cast "
+                               f"to the desired output type {_cast_nm(self.dtype)}")
         return apply_inplace(U, self)
 
     fn.__name__ = name
@@ -578,9 +604,22 @@ def _i1_over(x, y):
 
 
 # unary ops that keep integer dtypes
-_def_unary("abs", "AbsBackward0", lambda xp, x: xp.abs(x), lambda g, x, y: g * sign(x),
+def _abs(xp, x):
+    if x.dtype.kind == "b":
+        raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
+    return xp.abs(x)
+
+
+def _sign(xp, x):
+    if x.dtype.kind == "b":
+        return x.copy()
+    y = xp.sign(x)
+    return xp.where(xp.isnan(y), 0, y).astype(x.dtype) if x.dtype.kind == "f" else y
+
+
+_def_unary("abs", "AbsBackward0", lambda xp, x: _abs(xp, x), lambda g, x, y: g * sign(x),
            floating=False)
-_def_unary("sign", "SignBackward0", lambda xp, x: xp.sign(x) if x.dtype.kind != "b" else x.copy(),
+_def_unary("sign", "SignBackward0", lambda xp, x: _sign(xp, x),
            lambda g, x, y: g * 0, floating=False)
 _def_unary("square", "PowBackward0", lambda xp, x: x * x if x.dtype.kind != "b" else x.astype("int64"),
            lambda g, x, y: g * 2 * x, floating=False)
@@ -709,7 +748,12 @@ def _binary(name, node, fwd, grad, floating=False, tensor_only=False):
         def forward(ctx, a, b):
             xp = xp_of(b if is_scalar(a) else a)
             with _np_quiet(xp):
-                y = fwd(xp, a, b)
+                try:
+                    y = fwd(xp, a, b)
+                except ValueError as e:
+                    if "broadcast" in str(e):
+                        raise _bcast_error(a, b) from None
+                    raise
             dt = (b if is_scalar(a) else a).dtype
             if hasattr(y, "dtype") and y.dtype != dt and y.dtype.kind != "b":
                 y = xp.asarray(y).astype(dt)
@@ -741,6 +785,7 @@ def _binary(name, node, fwd, grad, floating=False, tensor_only=False):
         dt = result_type(self, other)
         if floating:
             dt = float_dtype_for(dt)
+        _check_inplace_dtype(self, dt)
         _, b = cast_operands(dt, self, other)
         return apply_inplace(B, self, b)
 
@@ -754,6 +799,13 @@ def _binary(name, node, fwd, grad, floating=False, tensor_only=False):
 
 
 _BINARY = []
+
+
+def _check_inplace_dtype(self, dt) -> None:
+    """torch refuses an in-place op whose result dtype is of a higher category."""
+    if dt.category > self.dtype.category:
+        raise RuntimeError(f"result type {_cast_nm(dt)} can't be cast to the desired output "
+                           f"type {_cast_nm(self.dtype)}")
 
 
 def _need_tensors(name, input, other):
@@ -788,7 +840,7 @@ _binary("xlogy", "XlogyBackward0",
                                g * a / b if n[1] else None), floating=True)
 _binary("fmod", "FmodBackward0", lambda xp, a, b: xp.fmod(a, b),
         lambda g, a, b, y, n: (g, -g * trunc(a / b) if n[1] else None))
-_binary("remainder", "RemainderBackward0", lambda xp, a, b: xp.remainder(a, b),
+Remainder = _binary("remainder", "RemainderBackward0", lambda xp, a, b: xp.remainder(a, b),
         lambda g, a, b, y, n: (g, -g * floor(a / b) if n[1] else None))
 _binary("maximum", "MaximumBackward0", lambda xp, a, b: xp.maximum(a, b),
         lambda g, a, b, y, n: _minmax_grad(g, a, b, gt), tensor_only=True)
@@ -840,6 +892,14 @@ def _pow_fwd(xp, a, b):
     if (getattr(a, "dtype", None) is not None and a.dtype.kind in "iu") and \
             is_scalar(b) and not isinstance(b, float) and b < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
+    if getattr(b, "dtype", None) is not None and b.dtype.kind in "iu" and \
+            (is_scalar(a) and not isinstance(a, float) or getattr(a, "dtype", None) is not None
+             and a.dtype.kind in "iu") and (b < 0).any():
+        # integer powers with negative exponents: 1, -1 or 0 (C integer semantics)
+        a_ = xp.asarray(a, dtype=b.dtype) if is_scalar(a) else a
+        pos = xp.power(a_, xp.where(b < 0, 0, b))
+        neg = xp.where(a_ == 1, 1, xp.where(a_ == -1, xp.where(b % 2 == 0, 1, -1), 0))
+        return xp.where(b < 0, neg, pos).astype(pos.dtype)
     return xp.power(a, b)
 
 
@@ -892,7 +952,11 @@ def _cmp(name, npname):
             b = b._data if isinstance(b, Tensor) else b
         xp = xp_of(a)
         from .._tensor import _wrap
-        return _out(_wrap(xp.asarray(getattr(xp, npname)(a, b))), out)
+        try:
+            res = getattr(xp, npname)(a, b)
+        except ValueError:
+            raise _bcast_error(a, b) from None
+        return _out(_wrap(xp.asarray(res)), out)
 
     def fn_(self, other):
         res = fn(self, other)
@@ -925,7 +989,11 @@ def _bitwise(name, npname, shift=False):
         bd = b._data if isinstance(b, Tensor) else b
         xp = xp_of(ad)
         from .._tensor import _wrap
-        return _out(_wrap(xp.asarray(getattr(xp, npname)(ad, bd)).astype(ad.dtype)), out)
+        try:
+            res = getattr(xp, npname)(ad, bd)
+        except ValueError:
+            raise _bcast_error(ad, bd) from None
+        return _out(_wrap(xp.asarray(res).astype(ad.dtype)), out)
 
     def fn_(self, other):
         res = fn(self, other)
@@ -1019,7 +1087,7 @@ _pred("isreal", lambda xp, x: xp.isreal(x) if x.dtype.kind == "c" else xp.ones(x
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """Elementwise |input - other| <= atol + rtol * |other|."""
     if input.dtype is not other.dtype:
-        raise RuntimeError(f"{input.dtype} did not match {other.dtype}")
+        raise RuntimeError(f"{_cast_nm(input.dtype)} did not match {_cast_nm(other.dtype)}")
     xp = xp_of(input._data)
     return _wrapd(xp.asarray(xp.isclose(input._data, other._data, rtol=rtol, atol=atol,
                                         equal_nan=equal_nan)))
@@ -1045,7 +1113,10 @@ class Where(Op):
         xp = xp_of(c)
         ctx.save_for_backward(c)
         dt = (b if is_scalar(a) else a).dtype if not (is_scalar(a) and is_scalar(b)) else None
-        out = xp.where(c, a, b)
+        try:
+            out = xp.where(c, a, b)
+        except ValueError:
+            raise _bcast_error(c, a, b) from None
         return out.astype(dt) if dt is not None else out
 
     @staticmethod
@@ -1121,6 +1192,7 @@ def clamp_(self, min=None, max=None):  # noqa: A002
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         return self.copy_(clamp(self, min, max))
+    _check_inplace_dtype(self, result_type(self, *(v for v in (min, max) if v is not None)))
     return apply_inplace(Clamp, self, min, max)
 
 
@@ -1137,6 +1209,9 @@ clip, clip_ = clamp, clamp_
 
 def lerp(input, end, weight, *, out=None):
     """input + weight * (end - input)."""
+    if input.dtype.category < 2:
+        raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for "
+                                  f"'{_cast_nm(input.dtype)}'")
     return _out(input + weight * (end - input), out)
 
 
@@ -1167,7 +1242,10 @@ def _ipow(self, other):
 
 
 def _rmod(self, other):
-    return remainder(_full_like0(self, other) if is_scalar(other) else other, self)
+    if not is_scalar(other):
+        return remainder(other, self)
+    (b,) = cast_operands(result_type(self, other), self)
+    return Remainder.apply(other, b)
 
 
 Tensor.__pow__ = pow
@@ -1212,7 +1290,6 @@ Tensor.__rrshift__ = lambda s, o: bitwise_right_shift(o, s)
 Tensor.__ilshift__ = lambda s, o: bitwise_left_shift_(s, o)
 Tensor.__irshift__ = lambda s, o: bitwise_right_shift_(s, o)
 Tensor.__invert__ = bitwise_not
-Tensor.__hash__ = object.__hash__
 
 # ----- complex-view helpers on real tensors, and a few more -----------------------------
 
@@ -1331,7 +1408,17 @@ _GEN += [p + s for p in ("eq", "ne", "lt", "le", "gt", "ge", "logical_and", "log
                          "bitwise_left_shift", "bitwise_right_shift") for s in ("", "_")]
 _GEN = [n for n in _GEN if n != "float_power_"]
 register_methods(globals(), [n for n in _GEN + _EXTRA if n not in ("allclose_",)])
-Tensor.float_power_ = lambda self, e: self.copy_(float_power(self, e))
+
+
+def float_power_(self, exponent):
+    """In place ``self ** exponent`` in double precision (``self`` must be float64)."""
+    if self.dtype is not _dt.float64:
+        raise RuntimeError(f"the base given to float_power_ has dtype {_cast_nm(self.dtype)} but "
+                           "the operation's result requires dtype Double")
+    return self.copy_(float_power(self, exponent))
+
+
+Tensor.float_power_ = float_power_
 _NOT_TOP = {"allclose", "greater_", "greater_equal_", "less_", "less_equal_", "not_equal_",
             "logical_not_", "bitwise_not_", "lerp_", "addcmul_", "addcdiv_",
             "sgn_", "absolute_", "angle_", "arctan2_", "digamma_", "erfinv_", "lgamma_",
