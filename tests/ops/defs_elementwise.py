@@ -152,3 +152,53 @@ for _name in ("gcd", "lcm"):
 OpInfo("frexp", lambda dt, rng: [S(arr((3, 4), dt, rng)), S(np.array([0.0, -3.0], dt))],
        method=True, grad=False, gradcheck=False, gradgrad=False,
        errors=lambda: [(S(arr((2,), "int64")), RuntimeError)])
+
+
+# ----- in-place variants (forward values, and torch's refusal of a higher result dtype) -----
+def _method(name):
+    def call(self, *args, **kwargs):
+        return getattr(self, name)(*args, **kwargs)
+    call.__name__ = name
+    return call
+
+
+_NOGRAD = dict(grad=False, gradcheck=False, gradgrad=False)
+for _name, _lo, _hi in (("sin_", -2, 2), ("exp2_", -2, 2), ("sqrt_", 0.5, 2), ("erf_", -2, 2),
+                        ("expm1_", -1, 1), ("cosh_", -1, 1), ("sigmoid_", -2, 2),
+                        ("reciprocal_", 0.5, 2), ("lgamma_", 0.5, 3), ("i0_", -1, 1)):
+    OpInfo("Tensor." + _name, lambda dt, rng, lo=_lo, hi=_hi: [S(arr((3, 4), dt, rng, lo, hi))],
+           ember_fn=_method(_name), torch_fn=_method(_name),
+           errors=lambda n=_name: [(S(arr((2,), "int64")), RuntimeError)], **_NOGRAD)
+for _name in ("floor_", "abs_", "neg_", "square_", "relu_", "trunc_"):
+    OpInfo("Tensor." + _name, lambda dt, rng: [S(arr((3, 4), dt, rng))], dtypes=NUM,
+           ember_fn=_method(_name), torch_fn=_method(_name), **_NOGRAD)
+for _name in ("atan2_", "hypot_", "copysign_", "remainder_", "fmod_", "pow_", "xlogy_",
+              "heaviside_"):
+    OpInfo("Tensor." + _name,
+           lambda dt, rng: [S(arr((3, 4), dt, rng, 0.5, 2), arr((3, 4), dt, rng, 0.5, 2)),
+                            S(arr((3, 4), dt, rng, 0.5, 2), arr((4,), dt, rng, 0.5, 2))],
+           ember_fn=_method(_name), torch_fn=_method(_name), **_NOGRAD,
+           errors=lambda: [(S(arr((3,)), arr((2, 3))), RuntimeError)])
+INTS = ("int64", "int32")
+OpInfo("Tensor.remainder_", lambda dt, rng: [S(arr((3,), dt, rng, 1, 9), 4)], dtypes=INTS,
+       ember_fn=_method("remainder_"), torch_fn=_method("remainder_"),
+       errors=lambda: [(S(arr((3,), "int64"), 0.5), RuntimeError)], **_NOGRAD)
+OpInfo("Tensor.add_", lambda dt, rng: [S(arr((3,), dt, rng), 2)], dtypes=INTS,
+       ember_fn=_method("add_"), torch_fn=_method("add_"),
+       errors=lambda: [(S(arr((3,), "int64"), 1.5), RuntimeError)], **_NOGRAD)
+OpInfo("Tensor.float_power_", lambda dt, rng: [S(positive((3,), dt, rng), 2)],
+       dtypes=("float64",), ember_fn=_method("float_power_"), torch_fn=_method("float_power_"),
+       errors=lambda: [(S(positive((3,), "float32"), 2), RuntimeError)], **_NOGRAD)
+OpInfo("Tensor.__pow__", lambda dt, rng: [S(arr((3,), dt, rng, -3, 3),
+                                            arr((3,), dt, rng, -2, 2)),
+                                          S(arr((), dt, rng), 3)],
+       dtypes=INTS, ember_fn=lambda a, b: a ** b, torch_fn=lambda a, b: a ** b, **_NOGRAD,
+       errors=lambda: [(S(arr((2,), "int64"), -1), RuntimeError)])
+OpInfo("Tensor.__rpow__", lambda dt, rng: [S(arr((3,), dt, rng, 0, 3), 2),
+                                           S(arr((3,), dt, rng), 2.5)],
+       dtypes=NUM, ember_fn=lambda a, b: b ** a, torch_fn=lambda a, b: b ** a, **_NOGRAD)
+OpInfo("Tensor.__rmod__", lambda dt, rng: [S(arr((3,), dt, rng, 1, 3), 7),
+                                           S(arr((3,), dt, rng, 1, 3), 5.5)],
+       dtypes=NUM, ember_fn=lambda a, b: b % a, torch_fn=lambda a, b: b % a, **_NOGRAD)
+OpInfo("Tensor.__abs__", lambda dt, rng: [S(arr((3,), dt, rng))], dtypes=NUM,
+       ember_fn=abs, torch_fn=abs, **_NOGRAD)
