@@ -488,16 +488,25 @@ def _digamma(xp, x):
 
 
 class _np_quiet:
+    """Silence NumPy's floating-point warnings (torch returns inf/nan without warning)."""
+
+    __slots__ = ("old",)
+
     def __init__(self, xp):
-        self.xp = xp
+        pass
 
     def __enter__(self):
-        import numpy
-        self.old = numpy.seterr(all="ignore")
+        self.old = _seterr(all="ignore")
 
     def __exit__(self, *exc):
-        import numpy
-        numpy.seterr(**self.old)
+        _seterr(**self.old)
+
+
+def _seterr(**kw):
+    import numpy
+    global _seterr
+    _seterr = numpy.seterr  # bound once: this runs per op call
+    return numpy.seterr(**kw)
 
 
 def _polygamma1(xp, x):
@@ -1432,3 +1441,11 @@ __all__ += [n for n in _GEN + _EXTRA if n not in _NOT_TOP and not (
                                    "fmin", "logaddexp", "logaddexp2", "float_power"))]
 __all__ += ["allclose", "exp_", "log_", "neg_"]
 
+
+
+def _tensor_where(self, condition, y):
+    """``self.where(condition, y)``: elements of ``self`` where ``condition``, else ``y``."""
+    return where(condition, self, y)
+
+
+Tensor.where = _tensor_where

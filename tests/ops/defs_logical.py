@@ -158,3 +158,7 @@ for _name in ("addcmul", "addcdiv"):
         S(arr((4,), dt, rng), arr((3, 1), dt, rng), positive((4,), dt, rng), value=0.5),
         S(arr((), dt, rng), arr((2,), dt, rng), positive((), dt, rng), value=2)],
         method=True)
+OpInfo("Tensor.where", lambda dt, rng: [S(arr((3, 4), dt, rng), arr((3, 4), "bool", rng), 0.5),
+                                        S(arr((3, 4), dt, rng), arr((4,), "bool", rng),
+                                          arr((3, 1), dt, rng))],
+       ember_fn=lambda s, c, y: s.where(c, y), torch_fn=lambda s, c, y: s.where(c, y))
