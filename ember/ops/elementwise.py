@@ -397,7 +397,22 @@ def _erf(xp, x):
         return special.erf(x).astype(x.dtype)
     except ImportError:
         pass
-    return (1.0 - _erfc_cheb(xp, x)).astype(x.dtype)
+    return _erf_f64(xp, x).astype(x.dtype)
+
+
+def _erf_f64(xp, x):
+    """erf in float64: the Maclaurin series near 0 (where 1 - erfc would lose relative
+    accuracy), the Chebyshev erfc fit elsewhere."""
+    xd = x.astype("float64")
+    small = xp.abs(xd) < 1.0
+    xs = xp.where(small, xd, 0.0)
+    x2 = xs * xs
+    term = xs.copy()
+    total = xs.copy()
+    for n in range(1, 24):
+        term = term * (-x2) / n
+        total = total + term / (2 * n + 1)
+    return xp.where(small, total * 1.1283791670955126, 1.0 - _erfc_cheb(xp, xd))
 
 
 def _erfc_cheb(xp, x):
@@ -437,7 +452,7 @@ def _erfinv(xp, y):
         p2 = c + p2 * w2
     x = xp.where(w < 5.0, p1, p2) * yd
     for _ in range(3):
-        err = (1.0 - _erfc_cheb(xp, x)) - yd
+        err = _erf_f64(xp, x) - yd
         x = x - err / (1.1283791670955126 * xp.exp(-x * x))
     x = xp.where(yd == 1, xp.inf, xp.where(yd == -1, -xp.inf, x))
     x = xp.where(xp.abs(yd) > 1, xp.nan, x)
