@@ -10,6 +10,7 @@ from __future__ import annotations
 from .. import dtypes as _dt
 from .._tensor import Tensor
 from ._common import (
+    NULL_CTX,
     Op,
     apply_inplace,
     cast_operands,
@@ -770,7 +771,10 @@ def _binary(name, node, fwd, grad, floating=False, tensor_only=False):
 
         @staticmethod
         def forward(ctx, a, b):
-            xp = xp_of(b if is_scalar(a) else a)
+            sa = is_scalar(a)
+            sb = is_scalar(b)
+            arr_ = b if sa else a
+            xp = xp_of(arr_)
             with _np_quiet(xp):
                 try:
                     y = fwd(xp, a, b)
@@ -778,13 +782,15 @@ def _binary(name, node, fwd, grad, floating=False, tensor_only=False):
                     if "broadcast" in str(e):
                         raise _bcast_error(a, b) from None
                     raise
-            dt = (b if is_scalar(a) else a).dtype
-            if hasattr(y, "dtype") and y.dtype != dt and y.dtype.kind != "b":
-                y = xp.asarray(y).astype(dt)
-            elif not hasattr(y, "dtype"):
+            dt = arr_.dtype
+            ydt = getattr(y, "dtype", None)
+            if ydt is None:
                 y = xp.asarray(y, dtype=dt)
-            ctx.save_for_backward(None if is_scalar(a) else a, None if is_scalar(b) else b, y)
-            ctx.scalars = (a if is_scalar(a) else None, b if is_scalar(b) else None)
+            elif ydt != dt and ydt.kind != "b":
+                y = xp.asarray(y).astype(dt)
+            if ctx is not NULL_CTX:
+                ctx.save_for_backward(None if sa else a, None if sb else b, y)
+                ctx.scalars = (a if sa else None, b if sb else None)
             return y
 
         @staticmethod
