@@ -4,6 +4,7 @@ attaching functions to Tensor as methods."""
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -14,6 +15,11 @@ from ..autograd.grad_mode import STATE  # noqa: F401 - re-exported
 from ..device import xp_of  # noqa: F401 - re-exported
 
 _FROM_NP = _dt._FROM_NP
+
+# NumPy warns about overflow, division by zero and invalid values; torch silently returns
+# inf/nan. One filter for code in ember's modules costs nothing per op (an errstate
+# context around every kernel would cost microseconds).
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ember(\.|$)")
 
 
 def is_scalar(x) -> bool:

@@ -343,9 +343,20 @@ subtract, multiply, divide, true_divide = sub, mul, div, div
 # ----- unary math (a compact table: forward on arrays, gradient with Tensor ops) ----------
 
 
+def _reads(fn, arg: str) -> bool:
+    """Whether function ``fn`` reads its argument ``arg`` (decided once, at definition)."""
+    import dis
+    return any(i.opname.startswith("LOAD_FAST") and
+               arg in (i.argval if isinstance(i.argval, tuple) else (i.argval,))
+               for i in dis.get_instructions(fn))
+
+
 def _unary(name: str, node: str, fwd, grad, floating: bool = True):
     """Define unary op ``name``: ``fwd(xp, x)`` on arrays, ``grad(g, x, y)`` on Tensors
-    (x the input, y the output). Integer inputs of float ops compute in the default dtype."""
+    (x the input, y the output). Integer inputs of float ops compute in the default dtype.
+    Only what ``grad`` reads is saved: saving more would keep memory alive and make a
+    later in-place change of the other tensor a (spurious) version error."""
+    uses_x, uses_y = _reads(grad, "x"), _reads(grad, "y")
 
     class U(Op):
         node_name = node
@@ -353,7 +364,7 @@ def _unary(name: str, node: str, fwd, grad, floating: bool = True):
         @staticmethod
         def forward(ctx, x):
             y = fwd(xp_of(x), x)
-            ctx.save_for_backward(x, y)
+            ctx.save_for_backward(x if uses_x else None, y if uses_y else None)
             return y
 
         @staticmethod
@@ -473,11 +484,10 @@ def _lgamma(xp, x):
     t = z + 7.5
     for i in range(1, 9):
         a = a + _LANCZOS[i] / (z + i)
-    with _np_quiet(xp):
-        lg = 0.5 * _LOG2PI + (z + 0.5) * xp.log(t) - t + xp.log(a)
-        s = xp.abs(xp.sin(xp.pi * xd))
-        out = xp.where(refl, xp.log(xp.pi / s) - lg, lg)
-        out = xp.where((xd <= 0) & (xd == xp.floor(xd)), xp.inf, out)
+    lg = 0.5 * _LOG2PI + (z + 0.5) * xp.log(t) - t + xp.log(a)
+    s = xp.abs(xp.sin(xp.pi * xd))
+    out = xp.where(refl, xp.log(xp.pi / s) - lg, lg)
+    out = xp.where((xd <= 0) & (xd == xp.floor(xd)), xp.inf, out)
     return out.astype(x.dtype)
 
 
@@ -486,79 +496,44 @@ _LOG2PI = 1.8378770664093453
 
 def _digamma(xp, x):
     xd = x.astype("float64")
-    with _np_quiet(xp):
-        refl = xd < 0.5
-        z = xp.where(refl, 1.0 - xd, xd)
-        acc = xp.zeros_like(z)
-        for _ in range(6):
-            small = z < 6
-            acc = acc - xp.where(small, 1.0 / z, 0.0)
-            z = xp.where(small, z + 1, z)
-        iz2 = 1.0 / (z * z)
-        res = acc + xp.log(z) - 0.5 / z - iz2 * (1 / 12 - iz2 * (1 / 120 - iz2 * (
-            1 / 252 - iz2 * (1 / 240 - iz2 / 132))))
-        res = xp.where(refl, res - xp.pi / xp.tan(xp.pi * xd), res)
-        res = xp.where((xd <= 0) & (xd == xp.floor(xd)), xp.nan, res)
-        res = xp.where(xd == 0, -xp.inf, res)
+    refl = xd < 0.5
+    z = xp.where(refl, 1.0 - xd, xd)
+    acc = xp.zeros_like(z)
+    for _ in range(6):
+        small = z < 6
+        acc = acc - xp.where(small, 1.0 / z, 0.0)
+        z = xp.where(small, z + 1, z)
+    iz2 = 1.0 / (z * z)
+    res = acc + xp.log(z) - 0.5 / z - iz2 * (1 / 12 - iz2 * (1 / 120 - iz2 * (
+        1 / 252 - iz2 * (1 / 240 - iz2 / 132))))
+    res = xp.where(refl, res - xp.pi / xp.tan(xp.pi * xd), res)
+    res = xp.where((xd <= 0) & (xd == xp.floor(xd)), xp.nan, res)
+    res = xp.where(xd == 0, -xp.inf, res)
     return res.astype(x.dtype)
-
-
-class _np_quiet:
-    """Silence NumPy's floating-point warnings (torch returns inf/nan without warning)."""
-
-    __slots__ = ("old",)
-
-    def __init__(self, xp):
-        pass
-
-    def __enter__(self):
-        self.old = _seterr(all="ignore")
-
-    def __exit__(self, *exc):
-        _seterr(**self.old)
-
-
-def _seterr(**kw):
-    import numpy
-    global _seterr
-    _seterr = numpy.seterr  # bound once: this runs per op call
-    return numpy.seterr(**kw)
 
 
 def _polygamma1(xp, x):
     """trigamma (the derivative of digamma), for digamma's gradient."""
     xd = x.astype("float64")
-    with _np_quiet(xp):
-        z = xd.copy() if hasattr(xd, "copy") else xd
-        acc = xp.zeros_like(z)
-        for _ in range(6):
-            small = z < 6
-            acc = acc + xp.where(small, 1.0 / (z * z), 0.0)
-            z = xp.where(small, z + 1, z)
-        iz = 1.0 / z
-        iz2 = iz * iz
-        res = acc + iz + 0.5 * iz2 + iz * iz2 * (1 / 6 - iz2 * (1 / 30 - iz2 * (1 / 42 - iz2 / 30)))
+    z = xd.copy() if hasattr(xd, "copy") else xd
+    acc = xp.zeros_like(z)
+    for _ in range(6):
+        small = z < 6
+        acc = acc + xp.where(small, 1.0 / (z * z), 0.0)
+        z = xp.where(small, z + 1, z)
+    iz = 1.0 / z
+    iz2 = iz * iz
+    res = acc + iz + 0.5 * iz2 + iz * iz2 * (1 / 6 - iz2 * (1 / 30 - iz2 * (1 / 42 - iz2 / 30)))
     return res.astype(x.dtype)
 
 
 # ----- more unary math --------------------------------------------------------------------
 
-def _q(xp):
-    return _np_quiet(xp)
-
-
-def _safe(f):
-    def g(xp, x):
-        with _np_quiet(xp):
-            return f(xp, x)
-    return g
-
-
 _UNARY = []
 
 
 def _def_unary(name, node, fwd, grad, floating=True, methods=True):
-    U, fn, fn_ = _unary(name, node, _safe(fwd), grad, floating)
+    U, fn, fn_ = _unary(name, node, fwd, grad, floating)
     globals()[name] = fn
     globals()[name + "_"] = fn_
     _UNARY.append(name)
@@ -615,11 +590,6 @@ def _i1_series(xp, x):
         term = term * half * half / (k * (k + 1))
         total = total + term
     return total.astype(x.dtype)
-
-
-def _i1_over(x, y):
-    return where(x == 0, 0.0 * x + 0.5, y / where(x == 0, 1.0 + 0 * x, x))
-
 
 
 def _i1_over(x, y):
@@ -708,8 +678,7 @@ class Logit(Op):
         ctx.eps = eps
         ctx.save_for_backward(x)
         z = x if eps is None else xp.clip(x, eps, 1 - eps)
-        with _np_quiet(xp):
-            return xp.log(z / (1 - z)).astype(x.dtype)
+        return xp.log(z / (1 - z)).astype(x.dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -775,13 +744,12 @@ def _binary(name, node, fwd, grad, floating=False, tensor_only=False):
             sb = is_scalar(b)
             arr_ = b if sa else a
             xp = xp_of(arr_)
-            with _np_quiet(xp):
-                try:
-                    y = fwd(xp, a, b)
-                except ValueError as e:
-                    if "broadcast" in str(e):
-                        raise _bcast_error(a, b) from None
-                    raise
+            try:
+                y = fwd(xp, a, b)
+            except ValueError as e:
+                if "broadcast" in str(e):
+                    raise _bcast_error(a, b) from None
+                raise
             dt = arr_.dtype
             ydt = getattr(y, "dtype", None)
             if ydt is None:
