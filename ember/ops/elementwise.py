@@ -81,13 +81,23 @@ class Sub(Op):
         return g, -g
 
 
+def _save_operands(ctx, a, b, need_a: bool, need_b: bool) -> None:
+    """Save the operands a binary op's backward will read; Python scalars go on ctx.
+    Nothing is saved when nothing is recorded (NULL_CTX has no needs_input_grad)."""
+    if not ctx.needs_input_grad:
+        return
+    ctx.scalars = (a if is_scalar(a) else None, b if is_scalar(b) else None)
+    ctx.save_for_backward(a if need_a and not is_scalar(a) else None,
+                          b if need_b and not is_scalar(b) else None)
+
+
 class Mul(Op):
     node_name = "MulBackward0"
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a if not is_scalar(a) else None, b if not is_scalar(b) else None)
-        ctx.scalars = (a if is_scalar(a) else None, b if is_scalar(b) else None)
+        needs = ctx.needs_input_grad
+        _save_operands(ctx, a, b, need_a=needs and needs[1], need_b=needs and needs[0])
         try:
             return a * b
         except ValueError:
@@ -107,8 +117,8 @@ class Div(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a if not is_scalar(a) else None, b if not is_scalar(b) else None)
-        ctx.scalars = (a if is_scalar(a) else None, b if is_scalar(b) else None)
+        needs = ctx.needs_input_grad
+        _save_operands(ctx, a, b, need_a=needs and needs[1], need_b=True)
         try:
             return a / b
         except ValueError:
@@ -1154,13 +1164,15 @@ class Clamp(Op):
             y = xp.maximum(y, lo)
         if hi is not None:
             y = xp.minimum(y, hi)
-        keep = xp.ones(y.shape, bool)
-        if lo is not None:
-            keep &= x >= lo
-        if hi is not None:
-            keep &= x <= hi
-        ctx.save_for_backward(keep)
-        return xp.asarray(y).astype(x.dtype)
+        if ctx.needs_input_grad:  # the mask of unclamped elements, only when recording
+            keep = xp.ones(y.shape, bool)
+            if lo is not None:
+                keep &= x >= lo
+            if hi is not None:
+                keep &= x <= hi
+            ctx.save_for_backward(keep)
+        y = xp.asarray(y)
+        return y if y.dtype == x.dtype else y.astype(x.dtype)
 
     @staticmethod
     def backward(ctx, g):
