@@ -39,6 +39,7 @@ from ._printing import get_printoptions, printoptions
 from ._state import is_deterministic_algorithms_warn_only_enabled
 from ._state import get_float32_matmul_precision, set_default_tensor_type, set_float32_matmul_precision, typename  # noqa: E501
 from . import autograd, backends, cuda, linalg, accelerator
+from . import nn
 from . import return_types
 from ._state import (
     are_deterministic_algorithms_enabled, get_num_threads, is_tensor, is_floating_point,

@@ -1,0 +1,5 @@
+"""ember.nn: modules, parameters, functional API and initialization (torch.nn)."""
+
+from . import functional, init, utils  # noqa: F401
+from .modules import *  # noqa: F401,F403
+from .parameter import *  # noqa: F401,F403

@@ -1,0 +1,5 @@
+"""nn.Parameter."""
+
+from __future__ import annotations
+
+__all__: list = []
