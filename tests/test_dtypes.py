@@ -159,3 +159,14 @@ def test_matmul_precision_switch():
     ember.set_float32_matmul_precision("highest")
     with pytest.raises(RuntimeError):
         ember.set_float32_matmul_precision("bogus")
+
+
+def test_bfloat16_with_python_scalars_stays_bfloat16_like_torch():
+    import torch as _torch
+
+    import ember
+    for expr in ("x * 1.5", "1.5 * x", "x / 3", "x - 0.5", "x + 1"):
+        e = eval(expr, {"x": ember.tensor([1., 2.]).bfloat16()})
+        t = eval(expr, {"x": _torch.tensor([1., 2.]).bfloat16()})
+        assert str(e.dtype) == str(t.dtype) == "torch.bfloat16", expr
+        assert e.float().tolist() == t.float().tolist(), expr

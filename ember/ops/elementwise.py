@@ -36,8 +36,8 @@ def _promote(a, b, floating: bool = False):
     if floating:
         dt = float_dtype_for(dt)
     a, b = cast_operands(dt, a, b)
-    if floating:  # a scalar beside an integer tensor was cast; keep scalars Python numbers
-        pass
+    if dt is _dt.bfloat16:  # ml_dtypes upcasts with Python floats; give it a bfloat16 scalar
+        a, b = (dt.np.type(x) if is_scalar(x) else x for x in (a, b))
     return a, b
 
 

@@ -128,7 +128,10 @@ class BasicIndex(Op):
     @staticmethod
     def forward(ctx, x, idx):
         ctx.in_shape, ctx.idx = x.shape, idx
-        return x[idx]
+        y = x[idx]
+        if isinstance(y, np.generic):  # NumPy gives a scalar copy; `...` keeps a 0-d view
+            y = x[idx + (Ellipsis,)]
+        return y
 
     @staticmethod
     def backward(ctx, g):

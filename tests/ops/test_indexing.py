@@ -400,3 +400,15 @@ def test_movement_ops_match_torch_on_random_shapes(sd, n, shift, seed):
     for e, t in zip(*results):
         assert tuple(e.shape) == tuple(t.shape)
         np.testing.assert_allclose(_np(e), _np(t), rtol=1e-12, atol=1e-12)
+
+
+def test_full_integer_index_is_a_zero_dim_view_like_torch():
+    import torch as _torch
+
+    import ember
+    x = ember.arange(24.).reshape(2, 3, 4)
+    t = _torch.arange(24.).reshape(2, 3, 4)
+    y = x[1, 2, 3]
+    assert y.dim() == 0 and y.storage_offset() == t[1, 2, 3].storage_offset() == 23
+    y.add_(100)
+    assert x[1, 2, 3].item() == 123.0
