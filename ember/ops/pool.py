@@ -1,5 +1,403 @@
-"""Neural-network primitives: pool (used by ember.nn.functional)."""
+"""Pooling: max/avg/adaptive/lp pooling and max_unpool.
+
+Max pooling (fixed and adaptive windows) gathers every window through per-dim position
+tables in one indexing step, takes the argmax, and scatters gradients back through the
+flat indices -- an ember scatter_add, so double backward is automatic. Average pooling
+is a depthwise convolution with a ones kernel divided by the per-window count; adaptive
+average pooling is one averaging matrix per spatial dim.
+"""
 
 from __future__ import annotations
 
-__all__: list = []
+import math
+
+import numpy as np
+
+from .._tensor import Tensor
+from ._common import Op, shape_str, xp_of
+from .conv import _apply_matrices, _Conv, _ntuple
+
+__all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices",
+           "max_pool2d_with_indices", "max_pool3d_with_indices", "max_unpool1d",
+           "max_unpool2d", "max_unpool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
+           "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
+           "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
+           "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
+           "lp_pool1d", "lp_pool2d", "lp_pool3d"]
+
+
+def _batched(op: str, input, nd: int):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
+    if input.dim() == nd + 1:
+        x = input.unsqueeze(0)
+        unb = True
+    elif input.dim() == nd + 2:
+        x, unb = input, False
+    else:
+        raise RuntimeError(f"{op}: Expected {nd + 1}D or {nd + 2}D (batch mode) tensor for input,"
+                           f" but got input of size: {shape_str(input.shape)}")
+    if any(n == 0 for n in x.shape[1:]):
+        raise RuntimeError(f"{op}: Expected input's non-batch dimensions to have positive "
+                           f"length, but input has a shape of {shape_str(input.shape)}")
+    return x, unb
+
+
+def _pool_out(n, k, s, p, d, ceil_mode):
+    num = n + 2 * p - d * (k - 1) - 1
+    o = (-(-num // s) if ceil_mode else num // s) + 1
+    if ceil_mode and (o - 1) * s >= n + p:
+        o -= 1
+    return o
+
+
+def _too_small(x, out):
+    return RuntimeError(f"Given input size: ({'x'.join(map(str, x.shape[1:]))}). Calculated "
+                        f"output size: ({'x'.join(map(str, (x.shape[1],) + tuple(out)))}). "
+                        "Output size is too small")
+
+
+class _MaxGather(Op):
+    """(values, flat indices) of the max over windows given by per-dim position tables
+    ``tabs[j]`` (out_j, L_j) (entries outside [0, n_j) are padding and never win)."""
+
+    node_name = "MaxPool2DWithIndicesBackward0"
+
+    @staticmethod
+    def forward(ctx, x, tabs):
+        xp = xp_of(x)
+        n, c = x.shape[:2]
+        sp = x.shape[2:]
+        nd = len(sp)
+        ctx.in_shape = x.shape
+        lo = [max(0, -int(t.min())) for t in tabs]
+        hi = [max(0, int(t.max()) - (m - 1)) for t, m in zip(tabs, sp)]
+        if any(lo) or any(hi):
+            fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+            xpad = xp.full((n, c) + tuple(m + a + b for m, a, b in zip(sp, lo, hi)), fill,
+                           dtype=x.dtype)
+            xpad[(slice(None), slice(None)) + tuple(slice(a, a + m) for a, m in zip(lo, sp))] = x
+        else:
+            xpad = x
+        idx = []
+        for j, t in enumerate(tabs):
+            shape = [1] * (2 * nd)
+            shape[2 * j], shape[2 * j + 1] = t.shape
+            idx.append(xp.asarray(t + lo[j]).reshape(shape))
+        win = xpad[(slice(None), slice(None)) + tuple(idx)]  # N, C, o0, L0, o1, L1, ...
+        perm = (0, 1) + tuple(2 + 2 * j for j in range(nd)) + tuple(3 + 2 * j for j in range(nd))
+        win = win.transpose(perm)
+        outs = win.shape[2:2 + nd]
+        win = win.reshape(win.shape[:2 + nd] + (-1,))
+        am = win.argmax(axis=-1)
+        vals = xp.take_along_axis(win, am[..., None], axis=-1)[..., 0]
+        # flat input index of every window slot, then of the winners
+        flat = 0
+        strides = [math.prod(sp[j + 1:]) for j in range(nd)]
+        for j, t in enumerate(tabs):
+            shape = [1] * (2 * nd)
+            shape[j], shape[nd + j] = t.shape
+            flat = flat + xp.asarray(t).reshape(shape) * strides[j]
+        flat = xp.broadcast_to(flat, outs + flat.shape[nd:]).reshape(outs + (-1,))
+        ind = xp.take_along_axis(xp.broadcast_to(flat, (n, c) + flat.shape),
+                                 am[..., None], axis=-1)[..., 0]
+        ind = ind.astype(np.int64)
+        ctx.mark_non_differentiable(ind)
+        ctx.save_for_backward(ind)
+        return vals, ind
+
+    @staticmethod
+    def backward(ctx, g, _gi):
+        (ind,) = ctx.saved_tensors
+        return _scatter_back(g, ind, ctx.in_shape), None
+
+
+def _scatter_back(g: Tensor, ind: Tensor, in_shape) -> Tensor:
+    n, c = in_shape[:2]
+    z = g.new_zeros((n, c, math.prod(in_shape[2:])))
+    return z.scatter_add(2, ind.reshape(n, c, -1), g.reshape(n, c, -1)).reshape(in_shape)
+
+
+def _fixed_tables(sp, k, s, p, d, out):
+    return [np.arange(o)[:, None] * ss - pp + np.arange(kk)[None, :] * dd
+            for o, kk, ss, pp, dd in zip(out, k, s, p, d)]
+
+
+def _max_pool(op, nd, input, kernel_size, stride, padding, dilation, ceil_mode,
+              return_indices):
+    x, unb = _batched(op, input, nd)
+    k = _ntuple(kernel_size, nd, "kernel_size")
+    s = k if stride is None or (isinstance(stride, (list, tuple)) and not stride) else \
+        _ntuple(stride, nd, "stride")
+    p = _ntuple(padding, nd, "padding")
+    d = _ntuple(dilation, nd, "dilation")
+    if any(v <= 0 for v in k):
+        raise RuntimeError(f"{op}: kernel_size must be greater than zero, but got {list(k)}")
+    if any(v <= 0 for v in s):
+        raise RuntimeError(f"{op}: stride must be greater than zero, but got {list(s)}")
+    if any(v <= 0 for v in d):
+        raise RuntimeError(f"{op}: dilation must be greater than zero, but got {list(d)}")
+    for kk, pp, dd in zip(k, p, d):
+        if pp < 0 or pp > ((kk - 1) * dd + 1) // 2:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
+                               f"pad={pp}, kernel_size={kk} and dilation={dd}")
+    sp = x.shape[2:]
+    out = [_pool_out(n, kk, ss, pp, dd, ceil_mode) for n, kk, ss, pp, dd in zip(sp, k, s, p, d)]
+    if any(o <= 0 for o in out):
+        raise _too_small(x, out)
+    vals, ind = _MaxGather.apply(x, _fixed_tables(sp, k, s, p, d, out))
+    if unb:
+        vals, ind = vals.squeeze(0), ind.squeeze(0)
+    return (vals, ind) if return_indices else vals
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Max over sliding windows of (N, C, L)."""
+    return _max_pool("max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Max over sliding windows of (N, C, H, W)."""
+    return _max_pool("max_pool2d", 2, input, kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices)
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Max over sliding windows of (N, C, D, H, W)."""
+    return _max_pool("max_pool3d", 3, input, kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices)
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False, return_indices=True):
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False, return_indices=True):
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False, return_indices=True):
+    return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def _adaptive_bounds(n: int, o: int):
+    i = np.arange(o)
+    return (i * n) // o, -((-(i + 1) * n) // o)
+
+
+def _adaptive_sizes(op, output_size, x, nd):
+    osz = output_size if isinstance(output_size, (list, tuple)) else (output_size,) * nd
+    if len(osz) != nd:
+        raise ValueError(f"{op}: output_size must be {nd} dimensional")
+    return tuple(n if o is None else int(o) for o, n in zip(osz, x.shape[2:]))
+
+
+def _adaptive_max(op, nd, input, output_size, return_indices):
+    x, unb = _batched(op, input, nd)
+    out = _adaptive_sizes(op, output_size, x, nd)
+    if any(o < 0 for o in out):
+        raise RuntimeError(f"{op}: elements of output_size must be greater than or equal to 0 "
+                           f"but received {list(out)}")
+    tabs = []
+    for n, o in zip(x.shape[2:], out):
+        st, en = _adaptive_bounds(n, o)
+        L = int((en - st).max()) if o else 1
+        tabs.append(np.minimum(st[:, None] + np.arange(L)[None, :], en[:, None] - 1))
+    vals, ind = _MaxGather.apply(x, tabs)
+    if unb:
+        vals, ind = vals.squeeze(0), ind.squeeze(0)
+    return (vals, ind) if return_indices else vals
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """Max over L split into ``output_size`` nearly equal windows."""
+    return _adaptive_max("adaptive_max_pool1d", 1, input, output_size, return_indices)
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """Max over (H, W) split into ``output_size`` nearly equal windows."""
+    return _adaptive_max("adaptive_max_pool2d", 2, input, output_size, return_indices)
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """Max over (D, H, W) split into ``output_size`` nearly equal windows."""
+    return _adaptive_max("adaptive_max_pool3d", 3, input, output_size, return_indices)
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=True):
+    return adaptive_max_pool1d(input, output_size, True)
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=True):
+    return adaptive_max_pool2d(input, output_size, True)
+
+
+def _avg_matrix(n: int, o: int) -> np.ndarray:
+    st, en = _adaptive_bounds(n, o)
+    cols = np.arange(n)[None, :]
+    m = (cols >= st[:, None]) & (cols < en[:, None])
+    return m / (en - st)[:, None]
+
+
+def _adaptive_avg(op, nd, input, output_size):
+    x, unb = _batched(op, input, nd)
+    out = _adaptive_sizes(op, output_size, x, nd)
+    y = _apply_matrices(x, [_avg_matrix(n, o) for n, o in zip(x.shape[2:], out)])
+    return y.squeeze(0) if unb else y
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """Mean over L split into ``output_size`` nearly equal windows."""
+    return _adaptive_avg("adaptive_avg_pool1d", 1, input, output_size)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Mean over (H, W) split into ``output_size`` nearly equal windows."""
+    return _adaptive_avg("adaptive_avg_pool2d", 2, input, output_size)
+
+
+def adaptive_avg_pool3d(input, output_size):
+    """Mean over (D, H, W) split into ``output_size`` nearly equal windows."""
+    return _adaptive_avg("adaptive_avg_pool3d", 3, input, output_size)
+
+
+def _avg_pool(op, nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+              divisor_override):
+    from .creation import tensor as _tensor
+    x, unb = _batched(op, input, nd)
+    k = _ntuple(kernel_size, nd, "kernel_size")
+    s = k if stride is None or (isinstance(stride, (list, tuple)) and not stride) else \
+        _ntuple(stride, nd, "stride")
+    p = _ntuple(padding, nd, "padding")
+    if any(v <= 0 for v in s):
+        raise RuntimeError(f"{op}: stride must be greater than zero, but got {list(s)}")
+    for kk, pp in zip(k, p):
+        if pp < 0 or pp > kk // 2:
+            raise RuntimeError(f"pad should be at most half of kernel size, but got pad={pp} "
+                               f"and kernel_size={kk}")
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    sp = x.shape[2:]
+    out = [_pool_out(n, kk, ss, pp, 1, ceil_mode) for n, kk, ss, pp in zip(sp, k, s, p)]
+    if any(o <= 0 for o in out):
+        raise _too_small(x, out)
+    if x.dtype.category < 2:
+        raise RuntimeError(f"\"{op}\" not implemented for '{x.dtype}'")
+    pads = tuple((pp, max(pp, (o - 1) * ss + kk - n - pp))
+                 for n, kk, ss, pp, o in zip(sp, k, s, p, out))
+    c = x.shape[1]
+    ones = x.new_ones((c, 1) + k)
+    summed = _Conv.apply(x, ones, None, (s, pads, (1,) * nd, c))
+    if divisor_override is not None:
+        y = summed / divisor_override
+    else:
+        div = 1.0
+        for j, (n, kk, ss, pp, o) in enumerate(zip(sp, k, s, p, out)):
+            start = np.arange(o) * ss - pp
+            end = np.minimum(start + kk, n + pp)
+            cnt = (end - start) if count_include_pad else \
+                (np.minimum(end, n) - np.maximum(start, 0))
+            shape = [1] * nd
+            shape[j] = o
+            div = div * cnt.reshape(shape)
+        y = summed / _tensor(np.asarray(div, dtype=np.float64), dtype=x.dtype)
+    return y.squeeze(0) if unb else y
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True):
+    """Mean over sliding windows of (N, C, L)."""
+    return _avg_pool("avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, None)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    """Mean over sliding windows of (N, C, H, W)."""
+    return _avg_pool("avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, divisor_override)
+
+
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    """Mean over sliding windows of (N, C, D, H, W)."""
+    return _avg_pool("avg_pool3d", 3, input, kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, divisor_override)
+
+
+def _lp_pool(nd, input, norm_type, kernel_size, stride, ceil_mode):
+    k = _ntuple(kernel_size, nd, "kernel_size")
+    fn = (avg_pool1d, avg_pool2d, avg_pool3d)[nd - 1]
+    p = float(norm_type)
+    out = fn(input.pow(p), k, stride, 0, ceil_mode)
+    return (out.sign() * out.abs().relu()).mul(math.prod(k)).pow(1.0 / p)
+
+
+def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """Power-average pooling: (sum x^p over the window)^(1/p)."""
+    return _lp_pool(1, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """Power-average pooling: (sum x^p over the window)^(1/p)."""
+    return _lp_pool(2, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """Power-average pooling: (sum x^p over the window)^(1/p)."""
+    return _lp_pool(3, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+def _max_unpool(op, nd, input, indices, kernel_size, stride, padding, output_size):
+    k = _ntuple(kernel_size, nd, "kernel_size")
+    s = k if stride is None else _ntuple(stride, nd, "stride")
+    p = _ntuple(padding, nd, "padding")
+    unb = input.dim() == nd + 1
+    x = input.unsqueeze(0) if unb else input
+    ind = indices.unsqueeze(0) if unb else indices
+    default = [(n - 1) * ss + kk - 2 * pp for n, ss, kk, pp in zip(x.shape[2:], s, k, p)]
+    if output_size is None:
+        out = default
+    else:
+        out = list(output_size)[-nd:]
+        for o, dflt, ss in zip(out, default, s):
+            if not (dflt - ss < o < dflt + ss):
+                raise ValueError(f"invalid output_size \"{list(output_size)}\" (dim {o} must be "
+                                 f"between {dflt - ss} and {dflt + ss})")
+    if tuple(ind.shape) != tuple(x.shape):
+        raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor "
+                           f"({shape_str(x.shape)}) but got indices tensor with shape: "
+                           f"{shape_str(ind.shape)}")
+    n, c = x.shape[:2]
+    total = math.prod(out)
+    if ind.numel() and (int(ind.max()) >= total or int(ind.min()) < 0):
+        raise RuntimeError(f"Found an invalid max index: {int(ind.max())} (output volumes are of "
+                           f"size {'x'.join(map(str, out))}")
+    z = x.new_zeros((n, c, total))
+    y = z.scatter(2, ind.reshape(n, c, -1), x.reshape(n, c, -1)).reshape((n, c) + tuple(out))
+    return y.squeeze(0) if unb else y
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Place values at their max_pool1d indices; zeros elsewhere."""
+    return _max_unpool("max_unpool1d", 1, input, indices, kernel_size, stride, padding,
+                       output_size)
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Place values at their max_pool2d indices; zeros elsewhere."""
+    return _max_unpool("max_unpool2d", 2, input, indices, kernel_size, stride, padding,
+                       output_size)
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Place values at their max_pool3d indices; zeros elsewhere."""
+    return _max_unpool("max_unpool3d", 3, input, indices, kernel_size, stride, padding,
+                       output_size)
