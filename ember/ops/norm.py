@@ -1,5 +1,189 @@
-"""Neural-network primitives: norm (used by ember.nn.functional)."""
+"""Normalization: batch_norm, instance_norm, layer_norm, group_norm, rms_norm,
+local_response_norm.
+
+Each is composed from ember's differentiable reductions and arithmetic, so gradients of
+every order come from the primitives. Running statistics are updated in place without
+recording, with the unbiased batch variance as torch does.
+"""
 
 from __future__ import annotations
 
-__all__: list = []
+import math
+
+from .._tensor import Tensor
+from ..autograd.grad_mode import no_grad
+from ._common import shape_str
+
+__all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm",
+           "local_response_norm"]
+
+
+def _affine(y: Tensor, weight, bias, nd_after: int) -> Tensor:
+    shape = (-1,) + (1,) * nd_after
+    if weight is not None:
+        y = y * weight.reshape(shape)
+    if bias is not None:
+        y = y + bias.reshape(shape)
+    return y
+
+
+def _update_running(running_mean, running_var, mean, var_unbiased, momentum) -> None:
+    with no_grad():
+        if running_mean is not None:
+            running_mean.mul_(1 - momentum).add_(mean.detach().to(running_mean.dtype) * momentum)
+        if running_var is not None:
+            running_var.mul_(1 - momentum).add_(
+                var_unbiased.detach().to(running_var.dtype) * momentum)
+
+
+def _check_channels(name, t, c):
+    if t is not None and t.numel() != c:
+        raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5) -> Tensor:
+    """Normalize each channel (dim 1) over the batch and spatial dims."""
+    if input.dim() < 2:
+        raise ValueError(f"Expected 2D or higher input (got {input.dim()}D input)")
+    c = input.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        _check_channels(name, t, c)
+    dims = [0] + list(range(2, input.dim()))
+    nd_after = input.dim() - 2
+    if training:
+        n = input.numel() // c if c else 0
+        if n <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                             f"size {input.shape}")
+        mean = input.mean(dim=dims)
+        var = input.var(dim=dims, unbiased=False)
+        if running_mean is not None or running_var is not None:
+            _update_running(running_mean, running_var, mean, var.detach() * (n / (n - 1)),
+                            0.0 if momentum is None else momentum)
+    else:
+        if running_mean is None:
+            raise RuntimeError("running_mean must be defined in evaluation mode")
+        if running_var is None:
+            raise RuntimeError("running_var must be defined in evaluation mode")
+        mean, var = running_mean, running_var
+    shape = (-1,) + (1,) * nd_after
+    y = (input - mean.reshape(shape)) * (var.reshape(shape) + eps).rsqrt()
+    return _affine(y, weight, bias, nd_after)
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
+                  use_input_stats: bool = True, momentum: float = 0.1, eps: float = 1e-5):
+    """Normalize each (sample, channel) over its spatial dims."""
+    if input.dim() < 3:
+        raise ValueError(f"Expected 3D or higher input to instance_norm (got {input.dim()}D "
+                         "input)")
+    c = input.shape[1]
+    nd_after = input.dim() - 2
+    dims = list(range(2, input.dim()))
+    if use_input_stats:
+        n = math.prod(input.shape[2:])
+        if n <= 1:
+            raise ValueError(f"Expected more than 1 spatial element when training, got input "
+                             f"size {input.shape}")
+        mean = input.mean(dim=dims, keepdim=True)
+        var = input.var(dim=dims, unbiased=False, keepdim=True)
+        if running_mean is not None or running_var is not None:
+            _update_running(running_mean, running_var, mean.detach().reshape(-1, c).mean(0),
+                            (var.detach() * (n / (n - 1))).reshape(-1, c).mean(0), momentum)
+        y = (input - mean) * (var + eps).rsqrt()
+    else:
+        if running_mean is None or running_var is None:
+            raise RuntimeError("Expected running_mean and running_var to be defined when "
+                               "use_input_stats is false")
+        shape = (-1,) + (1,) * nd_after
+        y = (input - running_mean.reshape(shape)) * (running_var.reshape(shape) + eps).rsqrt()
+    return _affine(y, weight, bias, nd_after)
+
+
+def _norm_shape(input, normalized_shape, op="layer_norm"):
+    ns = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    ns = tuple(int(v) for v in ns)
+    k = len(ns)
+    if k == 0 or input.dim() < k or tuple(input.shape[input.dim() - k:]) != ns:
+        raise RuntimeError(f"Given normalized_shape={list(ns)}, expected input with shape "
+                           f"[*, {', '.join(map(str, ns))}], but got input of size"
+                           f"{shape_str(input.shape)}")
+    return ns
+
+
+def _check_affine_shape(name, t, ns):
+    if t is not None and tuple(t.shape) != tuple(ns):
+        raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got "
+                           f"{name} of shape {shape_str(t.shape)} and normalized_shape = "
+                           f"{shape_str(ns)}")
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
+    """Normalize over the trailing ``normalized_shape`` dims."""
+    ns = _norm_shape(input, normalized_shape)
+    _check_affine_shape("weight", weight, ns)
+    _check_affine_shape("bias", bias, ns)
+    dims = list(range(input.dim() - len(ns), input.dim()))
+    mean = input.mean(dim=dims, keepdim=True)
+    var = input.var(dim=dims, unbiased=False, keepdim=True)
+    y = (input - mean) * (var + eps).rsqrt()
+    if weight is not None:
+        y = y * weight
+    if bias is not None:
+        y = y + bias
+    return y
+
+
+def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
+    """Normalize each sample over groups of channels (and the spatial dims)."""
+    if input.dim() < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received "
+                           f"{input.dim()}")
+    n, c = input.shape[:2]
+    if num_groups <= 0 or c % num_groups:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by "
+                           f"num_groups, but got input of shape {shape_str(input.shape)} and "
+                           f"num_groups={num_groups}")
+    _check_channels("weight", weight, c)
+    _check_channels("bias", bias, c)
+    x = input.reshape(n, num_groups, -1)
+    mean = x.mean(dim=2, keepdim=True)
+    var = x.var(dim=2, unbiased=False, keepdim=True)
+    y = ((x - mean) * (var + eps).rsqrt()).reshape(input.shape)
+    return _affine(y, weight, bias, input.dim() - 2)
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None) -> Tensor:
+    """x / sqrt(mean(x^2) + eps) over the trailing dims, times ``weight``."""
+    ns = _norm_shape(input, normalized_shape, "rms_norm")
+    _check_affine_shape("weight", weight, ns)
+    if eps is None:
+        from .. import finfo
+        eps = finfo(input.dtype).eps
+    dims = list(range(input.dim() - len(ns), input.dim()))
+    y = input * ((input * input).mean(dim=dims, keepdim=True) + eps).rsqrt()
+    return y * weight if weight is not None else y
+
+
+def local_response_norm(input, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                        k: float = 1.0) -> Tensor:
+    """Normalize each channel by the energy of its ``size`` neighbouring channels."""
+    from .conv import pad
+    if input.dim() < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality input (got {input.dim()} "
+                         "dimensions)")
+    if input.numel() == 0:
+        return input
+    c = input.shape[1]
+    sq = input * input
+    # pad the channel dim by (size//2, (size-1)//2) and average size neighbours
+    moved = sq.movedim(1, -1)
+    padded = pad(moved, (size // 2, (size - 1) // 2))
+    acc = None
+    for j in range(size):
+        part = padded.narrow(-1, j, c)
+        acc = part if acc is None else acc + part
+    div = (acc / size).movedim(-1, 1)
+    return input / (div * alpha + k).pow(beta)
