@@ -11,8 +11,8 @@ from typing import Any, Callable, Iterator
 from ... import dtypes as _dt
 from ..._state import typename
 from ..._tensor import Tensor
-from ...autograd.function import RemovableHandle
-from ...autograd.grad_mode import no_grad
+from ...autograd.function import Function, RemovableHandle
+from ...autograd.grad_mode import STATE, no_grad
 from ..parameter import Parameter, is_lazy
 
 __all__ = ["Module"]
@@ -560,8 +560,7 @@ class Module:
                         args = out if isinstance(out, tuple) else (out,)
             bw = None
             if self._backward_hooks or self._backward_pre_hooks or _global_backward_hooks:
-                from ._backward_hook import BackwardHook
-                bw = BackwardHook(self)
+                bw = _BackwardHook(self)
                 args = bw.setup_input_hook(args)
             result = self.forward(*args, **kwargs)
             hooks = itertools.chain(_global_forward_hooks.items(), self._forward_hooks.items())
@@ -847,6 +846,106 @@ class Module:
             else:
                 s += "\n  " + "\n  ".join(lines) + "\n"
         return s + ")"
+
+
+# -- module backward hooks ----------------------------------------------------------------
+class _BackwardHookFunction(Function):
+    """Identity on tensors whose backward calls ``ctx.fn(grads)`` (the module's hooks)."""
+
+    node_name = "BackwardHookFunctionBackward"
+
+    @staticmethod
+    def forward(ctx, fn, materialize, *tensors):
+        ctx.fn = fn
+        ctx.set_materialize_grads(materialize)
+        return tensors
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return (None, None) + tuple(ctx.fn(grads))
+
+
+class _BackwardHook:
+    """Wraps one call's inputs and outputs so the module's full backward (pre-)hooks see
+    the gradients with respect to its outputs, then to its inputs."""
+
+    def __init__(self, module: Module) -> None:
+        self.module = module
+        self.args: tuple = ()
+        self.req: list = []
+        self.grad_outputs = None
+
+    def setup_input_hook(self, args: tuple) -> tuple:
+        self.args = args
+        if not STATE.enabled:
+            return args
+        self.req = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a.requires_grad]
+        if not self.req:
+            return args
+        new = _BackwardHookFunction.apply(self._on_inputs, True, *(args[i] for i in self.req))
+        out = list(args)
+        for i, t in zip(self.req, new):
+            out[i] = t
+        return tuple(out)
+
+    def setup_output_hook(self, result):
+        single = isinstance(result, Tensor)
+        items = [result] if single else list(result) if isinstance(result, (tuple, list)) \
+            else None
+        if items is None or not STATE.enabled:
+            return result
+        pos = [i for i, t in enumerate(items) if isinstance(t, Tensor) and t.requires_grad]
+        if not pos:
+            return result
+        new = _BackwardHookFunction.apply(self._on_outputs, False, *(items[i] for i in pos))
+        for i, t in zip(pos, new):
+            items[i] = t
+        if single:
+            return items[0]
+        return type(result)(items)
+
+    def _run_full_hooks(self, grad_input: tuple) -> tuple:
+        m = self.module
+        for hook in list(m._backward_hooks.values()):
+            out = hook(m, grad_input, self.grad_outputs)
+            if out is None:
+                continue
+            out = tuple(out) if isinstance(out, (tuple, list)) else (out,)
+            if len(out) != len(grad_input):
+                raise RuntimeError(f"Backward hook returned an invalid number of grad_input, "
+                                   f"got {len(out)}, but expected {len(grad_input)}")
+            grad_input = out
+        return grad_input
+
+    def _on_outputs(self, grads: tuple) -> tuple:
+        m = self.module
+        for hook in list(m._backward_pre_hooks.values()):
+            out = hook(m, grads)
+            if out is None:
+                continue
+            out = tuple(out) if isinstance(out, (tuple, list)) else (out,)
+            if len(out) != len(grads):
+                raise RuntimeError(f"Backward pre hook returned an invalid number of "
+                                   f"grad_output, got {len(out)}, but expected {len(grads)}")
+            grads = out
+        self.grad_outputs = grads
+        if not self.req and m._backward_hooks:
+            warnings.warn("Full backward hook is firing when gradients are computed with "
+                          "respect to module outputs since no inputs require gradients.",
+                          stacklevel=2)
+            self._run_full_hooks((None,) * len(self.args))
+        return grads
+
+    def _on_inputs(self, grads: tuple) -> tuple:
+        from ...ops.creation import zeros_like
+        full: list = [None] * len(self.args)
+        for i, a in enumerate(self.args):
+            if isinstance(a, Tensor):
+                full[i] = zeros_like(a)
+        for i, g in zip(self.req, grads):
+            full[i] = g
+        full = self._run_full_hooks(tuple(full))
+        return tuple(full[i] for i in self.req)
 
 
 # -- global module hooks (torch.nn.modules.module.register_module_*) -----------------------
