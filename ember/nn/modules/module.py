@@ -219,7 +219,7 @@ class Module:
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, "_parameters")
             self.register_parameter(name, value)
             return
         if params is not None and name in params:
@@ -232,7 +232,7 @@ class Module:
         if isinstance(value, Module):
             if modules is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, "_modules")
             modules[name] = value
             return
         if modules is not None and name in modules:
@@ -251,20 +251,22 @@ class Module:
                 persistent = value.__dict__.get("persistent", True)
                 if buffers is None:
                     raise AttributeError("cannot assign buffer before Module.__init__() call")
-                if name not in buffers:
-                    self._forget(name)
+                self._forget(name, "_buffers")
             else:
                 persistent = name not in self._non_persistent_buffers_set
             self.register_buffer(name, value, persistent)
             return
         object.__setattr__(self, name, value)
 
-    def _forget(self, name: str) -> None:
-        """Drop ``name`` from every registry (before re-registering it as another kind)."""
+    def _forget(self, name: str, keep: str) -> None:
+        """Drop ``name`` from the registries other than ``keep`` (before re-registering it
+        there, so an existing entry keeps its position)."""
         self.__dict__.pop(name, None)
         for store in ("_parameters", "_buffers", "_modules"):
-            self.__dict__[store].pop(name, None)
-        self._non_persistent_buffers_set.discard(name)
+            if store != keep:
+                self.__dict__[store].pop(name, None)
+        if keep != "_buffers":
+            self._non_persistent_buffers_set.discard(name)
 
     def __delattr__(self, name: str) -> None:
         if name in self._parameters:
