@@ -32,18 +32,15 @@ class Unflatten(Module):
 
     def __init__(self, dim: int | str, unflattened_size) -> None:
         super().__init__()
-        if isinstance(dim, int):
-            if not isinstance(unflattened_size, (tuple, list)):
-                raise TypeError("unflattened_size must be tuple of ints, but found type "
-                                f"{type(unflattened_size).__name__}")
-            for i, s in enumerate(unflattened_size):
-                if not isinstance(s, int):
-                    raise TypeError("unflattened_size must be tuple of ints, but found element "
-                                    f"of type {type(s).__name__} at pos {i}")
-        elif isinstance(dim, str):
+        if isinstance(dim, str):
             raise NotImplementedError("Unflatten with a named dim: ember has no named tensors")
-        else:
-            raise TypeError("invalid argument type for dim parameter")
+        if not isinstance(unflattened_size, (tuple, list)):
+            raise TypeError("unflattened_size must be a tuple of ints, but found type "
+                            f"{type(unflattened_size).__name__}")
+        for i, s in enumerate(unflattened_size):
+            if not isinstance(s, int):
+                raise TypeError("unflattened_size must be tuple of ints, but found element "
+                                f"of type {type(s).__name__} at pos {i}")
         self.dim = dim
         self.unflattened_size = unflattened_size
 
