@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from .._tensor import Tensor
-from ..autograd.grad_mode import no_grad
+from ..autograd.grad_mode import is_grad_enabled, no_grad
 from ._common import shape_str
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm",
@@ -52,6 +52,11 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         _check_channels(name, t, c)
     dims = [0] + list(range(2, input.dim()))
     nd_after = input.dim() - 2
+    for name, t in (("running_mean", running_mean), ("running_var", running_var)):
+        if t is not None and t.requires_grad and is_grad_enabled():
+            raise RuntimeError(f"The function 'native_batch_norm' is not differentiable with "
+                               f"respect to argument '{name}'. This input cannot have "
+                               "requires_grad True.")
     if training:
         n = input.numel() // c if c else 0
         if n <= 1:
