@@ -360,7 +360,7 @@ def pad(input, pad, mode: str = "constant", value=None) -> Tensor:
             n = out.shape[d]
             lo, hi = max(lo, 0), max(hi, 0)
         idx = _edge_index(n, lo, hi, mode, None)
-        out = index_select(out, d, _tensor(idx))
+        out = index_select(out, d, _tensor(idx, device=input.device))
     return out
 
 
@@ -545,7 +545,7 @@ def _apply_matrices(x: Tensor, mats) -> Tensor:
     nd = len(mats)
     for j, m in enumerate(mats):
         d = x.dim() - nd + j
-        mt = _tensor(np.ascontiguousarray(m.T), dtype=x.dtype)
+        mt = _tensor(np.ascontiguousarray(m.T), dtype=x.dtype, device=x.device)
         x = x.movedim(d, -1).matmul(mt).movedim(-1, d)
     return x
 

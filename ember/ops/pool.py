@@ -307,7 +307,7 @@ def _avg_pool(op, nd, input, kernel_size, stride, padding, ceil_mode, count_incl
             shape = [1] * nd
             shape[j] = o
             div = div * cnt.reshape(shape)
-        y = summed / _tensor(np.asarray(div, dtype=np.float64), dtype=x.dtype)
+        y = summed / _tensor(np.asarray(div, dtype=np.float64), dtype=x.dtype, device=x.device)
     return y.squeeze(0) if unb else y
 
 
