@@ -1,0 +1,123 @@
+"""nn.utils gradient clipping and parameter/vector conversion against torch."""
+
+import numpy as np
+import pytest
+
+import ember
+from ember.nn import utils
+
+torch = pytest.importorskip("torch")
+
+
+def make(lib, grads):
+    ps = []
+    for g in grads:
+        p = lib.nn.Parameter(lib.zeros(g.shape, dtype=lib.float64))
+        p.grad = lib.tensor(g)
+        ps.append(p)
+    return ps
+
+
+def grads():
+    rs = np.random.RandomState(0)
+    return [rs.randn(3, 4), rs.randn(5), rs.randn(2, 2, 2)]
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1, 3.5, float("inf"), "inf", 0.5])
+@pytest.mark.parametrize("max_norm", [0.5, 100.0])
+def test_clip_grad_norm_matches_torch(norm_type, max_norm):
+    gs = grads()
+    tp, ep = make(torch, gs), make(ember, gs)
+    tn = torch.nn.utils.clip_grad_norm_(tp, max_norm, norm_type=norm_type)
+    en = utils.clip_grad_norm_(ep, max_norm, norm_type=norm_type, foreach=True)
+    assert isinstance(en, ember.Tensor) and en.dim() == 0
+    np.testing.assert_allclose(float(en), float(tn), rtol=1e-12)
+    for a, b in zip(ep, tp):
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-12)
+
+
+def test_clip_grad_norm_single_tensor_none_grads_and_empty():
+    p = ember.nn.Parameter(ember.ones(2))
+    q = ember.nn.Parameter(ember.ones(2))
+    p.grad = ember.tensor([3.0, 4.0])
+    n = utils.clip_grad_norm_(p, 1.0)
+    assert float(n) == pytest.approx(5.0)
+    np.testing.assert_allclose(p.grad.numpy(), [0.6, 0.8], rtol=1e-5)
+    assert float(utils.clip_grad_norm_([q], 1.0)) == 0.0 and q.grad is None
+    assert float(utils.clip_grad_norm_([], 1.0)) == float(torch.nn.utils.clip_grad_norm_([], 1))
+
+
+def test_clip_grad_norm_nonfinite():
+    for lib, fn in ((torch, torch.nn.utils.clip_grad_norm_), (ember, utils.clip_grad_norm_)):
+        p = lib.nn.Parameter(lib.ones(2))
+        p.grad = lib.tensor([float("nan"), 1.0])
+        with pytest.raises(RuntimeError, match="non-finite"):
+            fn([p], 1.0, error_if_nonfinite=True)
+        assert np.isnan(float(fn([p], 1.0)))
+
+
+def test_get_total_norm_and_clip_grads_with_norm():
+    gs = grads()
+    tp, ep = make(torch, gs), make(ember, gs)
+    tn = torch.nn.utils.get_total_norm([p.grad for p in tp], 3.0)
+    en = utils.get_total_norm([p.grad for p in ep], 3.0)
+    np.testing.assert_allclose(float(en), float(tn), rtol=1e-12)
+    torch.nn.utils.clip_grads_with_norm_(tp, 0.3, tn)
+    utils.clip_grads_with_norm_(ep, 0.3, en)
+    for a, b in zip(ep, tp):
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-12)
+
+
+def test_clip_grad_norm_from_backward_does_not_record():
+    m = ember.nn.Linear(3, 2)
+    m(ember.ones(4, 3)).pow(2).sum().backward()
+    utils.clip_grad_norm_(m.parameters(), 0.1)
+    total = utils.get_total_norm([p.grad for p in m.parameters()])
+    assert float(total) == pytest.approx(0.1, rel=1e-4)
+    assert all(p.grad.grad_fn is None for p in m.parameters())
+
+
+@pytest.mark.parametrize("clip", [0.5, 2])
+def test_clip_grad_value(clip):
+    gs = grads()
+    tp, ep = make(torch, gs), make(ember, gs)
+    assert torch.nn.utils.clip_grad_value_(tp, clip) is None
+    assert utils.clip_grad_value_(ep, clip) is None
+    for a, b in zip(ep, tp):
+        np.testing.assert_array_equal(a.grad.numpy(), b.grad.numpy())
+
+
+def test_deprecated_clip_grad_norm_warns():
+    p = ember.nn.Parameter(ember.ones(2))
+    p.grad = ember.ones(2)
+    with pytest.warns(FutureWarning):
+        utils.clip_grad_norm(p, 1.0)
+
+
+def test_parameters_to_vector_roundtrip():
+    tm = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Linear(2, 1))
+    em = ember.nn.Sequential(ember.nn.Linear(3, 2), ember.nn.Linear(2, 1))
+    em.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
+    tv = torch.nn.utils.parameters_to_vector(tm.parameters())
+    ev = utils.parameters_to_vector(em.parameters())
+    np.testing.assert_array_equal(ev.detach().numpy(), tv.detach().numpy())
+    w = em[0].weight
+    utils.vector_to_parameters(ember.arange(float(ev.numel())), em.parameters())
+    assert em[0].weight is w
+    assert w.tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+    assert em[1].bias.tolist() == [10.0]
+    assert w.requires_grad and w.is_leaf
+
+
+def test_vector_to_parameters_type_error():
+    with pytest.raises(TypeError, match="expected torch.Tensor, but got: list"):
+        utils.vector_to_parameters([1.0], ember.nn.Linear(1, 1).parameters())
+    with pytest.raises(TypeError, match="expected torch.Tensor, but got: list"):
+        torch.nn.utils.vector_to_parameters([1.0], torch.nn.Linear(1, 1).parameters())
+
+
+def test_parameters_to_vector_grad_flows():
+    m = ember.nn.Linear(2, 1)
+    v = utils.parameters_to_vector(m.parameters())
+    (v * ember.arange(3.0)).sum().backward()
+    assert m.weight.grad.tolist() == [[0.0, 1.0]] and m.bias.grad.tolist() == [2.0]
