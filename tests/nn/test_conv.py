@@ -172,3 +172,21 @@ def test_double_backward_through_conv_matches_torch():
         out.append([_np(g) for g in lib.autograd.grad(pen, (xt, wt))])
     for a, b in zip(*out):
         np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-8)
+
+
+@pytest.mark.parametrize("name,args,shape", [
+    ("LazyConv1d", (4, 3), (2, 3, 8)),
+    ("LazyConv2d", (8, 3), (2, 4, 5, 5)),
+    ("LazyConv3d", (2, 2), (3, 4, 4, 4)),  # unbatched
+    ("LazyConvTranspose2d", (3, 2), (2, 5, 3, 4)),
+])
+def test_lazy_conv_infers_in_channels(name, args, shape):
+    e, t = getattr(ember.nn, name)(*args), getattr(torch.nn, name)(*args)
+    assert repr(e) == repr(t)
+    assert e.has_uninitialized_params()
+    ye, yt = e(ember.ones(shape)), t(torch.ones(shape))
+    assert type(e).__name__ == type(t).__name__
+    assert repr(e) == repr(t)
+    assert tuple(ye.shape) == tuple(yt.shape)
+    assert tuple(e.weight.shape) == tuple(t.weight.shape)
+    assert list(e.state_dict()) == list(t.state_dict())

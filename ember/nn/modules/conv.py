@@ -8,7 +8,8 @@ import math
 from ... import ops as _ops  # noqa: F401 - ensures ember.ops is importable
 from ...autograd.grad_mode import no_grad
 from ...ops import conv as F
-from ..parameter import Parameter
+from ..parameter import Parameter, UninitializedParameter
+from .lazy import LazyModuleMixin
 from .module import Module
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
@@ -331,3 +332,77 @@ class UpsamplingBilinear2d(Upsample):
 
     def __init__(self, size=None, scale_factor=None) -> None:
         super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
+
+
+class _LazyConvMixin(LazyModuleMixin):
+    """Conv layers whose ``in_channels`` is inferred from the first input."""
+
+    def _lazy_setup(self, out_channels: int, bias: bool, device, dtype) -> None:
+        self.out_channels = out_channels
+        self.weight = UninitializedParameter(device=device, dtype=dtype)
+        if bias:
+            self.bias = UninitializedParameter(device=device, dtype=dtype)
+        self._register_lazy_hooks()
+
+    def reset_parameters(self) -> None:
+        if not self.has_uninitialized_params() and self.in_channels != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input, *args, **kwargs) -> None:
+        """Materialize the weight from the input's channel count."""
+        if self.has_uninitialized_params():
+            with no_grad():
+                unbatched = input.dim() == self._nd + 1
+                self.in_channels = input.shape[0] if unbatched else input.shape[1]
+                if self.in_channels % self.groups != 0:
+                    raise ValueError("in_channels must be divisible by groups")
+                if self.transposed:
+                    shape = (self.in_channels, self.out_channels // self.groups)
+                else:
+                    shape = (self.out_channels, self.in_channels // self.groups)
+                self.weight.materialize(shape + tuple(self.kernel_size))
+                if self.bias is not None:
+                    self.bias.materialize((self.out_channels,))
+                self.reset_parameters()
+
+
+def _lazy_conv(cls):
+    class _Lazy(_LazyConvMixin, cls):
+        cls_to_become = cls
+
+        def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
+                     groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
+                     device=None, dtype=None) -> None:
+            cls.__init__(self, 0, 0, kernel_size, stride, padding, dilation, groups, False,
+                         padding_mode, device, dtype)
+            self._lazy_setup(out_channels, bias, device, dtype)
+
+    _Lazy.__name__ = _Lazy.__qualname__ = "Lazy" + cls.__name__
+    _Lazy.__doc__ = f"{cls.__name__} with ``in_channels`` inferred from the first input."
+    return _Lazy
+
+
+def _lazy_conv_transpose(cls):
+    class _Lazy(_LazyConvMixin, cls):
+        cls_to_become = cls
+
+        def __init__(self, out_channels: int, kernel_size, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
+                     padding_mode: str = "zeros", device=None, dtype=None) -> None:
+            cls.__init__(self, 0, 0, kernel_size, stride, padding, output_padding, groups,
+                         False, dilation, padding_mode, device, dtype)
+            self._lazy_setup(out_channels, bias, device, dtype)
+
+    _Lazy.__name__ = _Lazy.__qualname__ = "Lazy" + cls.__name__
+    _Lazy.__doc__ = f"{cls.__name__} with ``in_channels`` inferred from the first input."
+    return _Lazy
+
+
+LazyConv1d = _lazy_conv(Conv1d)
+LazyConv2d = _lazy_conv(Conv2d)
+LazyConv3d = _lazy_conv(Conv3d)
+LazyConvTranspose1d = _lazy_conv_transpose(ConvTranspose1d)
+LazyConvTranspose2d = _lazy_conv_transpose(ConvTranspose2d)
+LazyConvTranspose3d = _lazy_conv_transpose(ConvTranspose3d)
+__all__ += ["LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d",
+            "LazyConvTranspose2d", "LazyConvTranspose3d"]
