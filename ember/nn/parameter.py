@@ -58,7 +58,12 @@ def _rebuild_parameter(data: Tensor, requires_grad: bool, hooks) -> Parameter:
     return Parameter(data, requires_grad)
 
 
-class Buffer(Tensor):
+class _BufferMeta(type):
+    def __instancecheck__(cls, instance) -> bool:
+        return isinstance(instance, Tensor) and getattr(instance, "_is_buffer", False)
+
+
+class Buffer(Tensor, metaclass=_BufferMeta):
     """Marks a tensor to be registered as a buffer when assigned to a Module attribute.
 
     ``Buffer(t)`` returns a plain Tensor carrying a ``persistent`` flag, like torch.

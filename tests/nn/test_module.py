@@ -271,7 +271,8 @@ def test_setattr_reassignment_semantics():
         del m.buf
         out += (list(m._buffers), hasattr(m, "buf"))
         m.b2 = nn.Buffer(lib.ones(1), persistent=False)
-        out += (list(m.state_dict()), [n for n, _ in m.named_buffers()])
+        out += (list(m.state_dict()), [n for n, _ in m.named_buffers()],
+                isinstance(m.b2, nn.Buffer), isinstance(lib.ones(1), nn.Buffer))
         return out
     assert same_outcome(run)[0] == "ok"
 

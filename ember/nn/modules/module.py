@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import warnings
 from collections import OrderedDict, namedtuple
@@ -156,9 +157,6 @@ class Module:
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{typename(tensor)}' object to buffer '{name}' "
                             "(torch Tensor or None required)")
-        if getattr(tensor, "_is_buffer", False):
-            tensor.__dict__.pop("_is_buffer", None)
-            tensor.__dict__.pop("persistent", None)
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers_set.discard(name)
@@ -489,8 +487,6 @@ class Module:
 
         def convert(t: Tensor) -> Tensor:
             keep = dtype if (t.is_floating_point() or t.is_complex()) else None
-            if keep is not None and keep.is_complex is False and t.is_complex():
-                keep = None
             return t.to(device=device, dtype=keep)
         return self._apply(convert)
 
@@ -663,9 +659,8 @@ class Module:
     def _register_load_state_dict_pre_hook(self, hook: Callable,
                                            with_module: bool = False) -> RemovableHandle:
         if with_module:
-            def bound(*args, _hook=hook):
-                return _hook(self, *args)
-            return _add_hook(self._load_state_dict_pre_hooks, bound, False)
+            return _add_hook(self._load_state_dict_pre_hooks, functools.partial(hook, self),
+                             False)
         return _add_hook(self._load_state_dict_pre_hooks, hook, False)
 
     def register_load_state_dict_post_hook(self, hook: Callable) -> RemovableHandle:
