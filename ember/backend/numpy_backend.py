@@ -60,18 +60,16 @@ def _conv_out(in_sp, k, stride, pad, dilation):
 
 
 def _cols(xp, x, k, stride, pad, dilation, groups, out=None):
-    """im2col of x (N, C, *S): (G, N*P, Cg*K) contiguous, plus the output spatial shape."""
+    """im2col of x (N, C, *S): (N, G, Cg*K, P) contiguous, plus the output spatial shape.
+    The copy keeps the output's innermost spatial axis innermost (long contiguous runs)."""
     n, c = x.shape[:2]
     full = _conv_out(x.shape[2:], k, stride, pad, dilation)
     out = full if out is None else tuple(min(a, b) for a, b in zip(full, out))
-    w = windows(xp, pad_array(xp, x, pad), k, stride, dilation, out)
+    w = windows(xp, pad_array(xp, x, pad), k, stride, dilation, out)  # N, C, *out, *k
     nd = len(k)
-    w = w.reshape((n, groups, c // groups) + w.shape[2:])
-    # (N, G, Cg, *out, *k) -> (G, N, *out, Cg, *k)
-    perm = (1, 0) + tuple(range(3, 3 + nd)) + (2,) + tuple(range(3 + nd, 3 + 2 * nd))
-    cols = xp.ascontiguousarray(w.transpose(perm))
-    p = math.prod(out)
-    return cols.reshape(groups, n * p, (c // groups) * math.prod(k)), out
+    perm = (0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd))
+    cols = xp.ascontiguousarray(w.transpose(perm))  # N, C, *k, *out
+    return cols.reshape(n, groups, (c // groups) * math.prod(k), math.prod(out)), out
 
 
 def conv_forward(xp, x, w, stride, pad, dilation, groups):
@@ -80,21 +78,9 @@ def conv_forward(xp, x, w, stride, pad, dilation, groups):
     cout = w.shape[0]
     k = w.shape[2:]
     cols, out = _cols(xp, x, k, stride, pad, dilation, groups)
-    wm = w.reshape(groups, cout // groups, -1).transpose(0, 2, 1)  # (G, Cg*K, Coutg)
-    y = xp.matmul(cols, wm)  # (G, N*P, Coutg)
-    nd = len(k)
-    y = y.reshape((groups, n) + tuple(out) + (cout // groups,))
-    perm = (1, 0, nd + 2) + tuple(range(2, 2 + nd))
-    return xp.ascontiguousarray(y.transpose(perm)).reshape((n, cout) + tuple(out))
-
-
-def _g_mat(xp, g, groups):
-    """g (N, Cout, *out) -> (G, Coutg, N*P)."""
-    n, cout = g.shape[:2]
-    nd = g.ndim - 2
-    gg = g.reshape((n, groups, cout // groups) + g.shape[2:])
-    perm = (1, 2, 0) + tuple(range(3, 3 + nd))
-    return xp.ascontiguousarray(gg.transpose(perm)).reshape(groups, cout // groups, -1)
+    wm = w.reshape(1, groups, cout // groups, -1)  # (1, G, Coutg, Cg*K)
+    y = xp.matmul(wm, cols)  # (N, G, Coutg, P): already the output layout
+    return y.reshape((n, cout) + tuple(out))
 
 
 def conv_input_grad(xp, g, w, in_sp, stride, pad, dilation, groups):
@@ -103,16 +89,12 @@ def conv_input_grad(xp, g, w, in_sp, stride, pad, dilation, groups):
     n, cout = g.shape[:2]
     out = g.shape[2:]
     k = w.shape[2:]
-    nd = len(k)
     cg = w.shape[1]
     cin = cg * groups
-    gm = _g_mat(xp, g, groups)  # (G, Coutg, N*P)
-    wm = w.reshape(groups, cout // groups, -1)  # (G, Coutg, Cg*K)
-    cols = xp.matmul(gm.transpose(0, 2, 1), wm)  # (G, N*P, Cg*K)
-    cols = cols.reshape((groups, n) + tuple(out) + (cg,) + tuple(k))
-    # -> (N, G, Cg, *k, *out)
-    perm = (1, 0, 2 + nd) + tuple(range(3 + nd, 3 + 2 * nd)) + tuple(range(2, 2 + nd))
-    cols = cols.transpose(perm).reshape((n, cin) + tuple(k) + tuple(out))
+    gm = g.reshape(n, groups, cout // groups, -1)  # (N, G, Coutg, P)
+    wt = w.reshape(1, groups, cout // groups, -1).transpose(0, 1, 3, 2)  # (1, G, Cg*K, Coutg)
+    cols = xp.matmul(wt, gm)  # (N, G, Cg*K, P)
+    cols = cols.reshape((n, cin) + tuple(k) + tuple(out))
     full = tuple(max(sz + lo + hi, s * (m - 1) + d * (kk - 1) + 1)
                  for sz, (lo, hi), s, m, d, kk in zip(in_sp, pad, stride, out, dilation, k))
     target = xp.zeros((n, cin) + full, dtype=g.dtype)
@@ -124,9 +106,10 @@ def conv_input_grad(xp, g, w, in_sp, stride, pad, dilation, groups):
 
 def conv_weight_grad(xp, x, g, k, stride, pad, dilation, groups):
     """Adjoint of conv in w: x (N, Cin, *S), g (N, Cout, *out) -> (Cout, Cin/G, *k)."""
-    cout = g.shape[1]
+    n, cout = g.shape[:2]
     cg = x.shape[1] // groups
     # (x may have trailing rows the conv never reached: conv_transpose's output_padding)
     cols, out = _cols(xp, x, k, stride, pad, dilation, groups, out=g.shape[2:])
-    gw = xp.matmul(_g_mat(xp, g, groups), cols)  # (G, Coutg, Cg*K)
+    gm = g.reshape(n, groups, cout // groups, -1)  # (N, G, Coutg, P)
+    gw = xp.matmul(gm, cols.transpose(0, 1, 3, 2)).sum(axis=0)  # (G, Coutg, Cg*K)
     return gw.reshape((cout, cg) + tuple(k))
