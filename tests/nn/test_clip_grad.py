@@ -121,3 +121,37 @@ def test_parameters_to_vector_grad_flows():
     v = utils.parameters_to_vector(m.parameters())
     (v * ember.arange(3.0)).sum().backward()
     assert m.weight.grad.tolist() == [[0.0, 1.0]] and m.bias.grad.tolist() == [2.0]
+
+
+@pytest.mark.parametrize("dim", [0, 1, None, -1])
+def test_weight_norm_matches_torch(dim):
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tm = torch.nn.utils.weight_norm(torch.nn.Linear(3, 2, dtype=torch.float64), dim=dim)
+    with pytest.warns(FutureWarning, match="parametrizations.weight_norm"):
+        em = utils.weight_norm(ember.nn.Linear(3, 2, dtype=ember.float64), dim=dim)
+    assert list(em.state_dict()) == list(tm.state_dict()) == ["bias", "weight_g", "weight_v"]
+    assert [tuple(v.shape) for v in em.state_dict().values()] == \
+        [tuple(v.shape) for v in tm.state_dict().values()]
+    em.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
+    with torch.no_grad():
+        tm.weight_v.mul_(3.0)
+    with ember.no_grad():
+        em.weight_v.mul_(3.0)
+    x = np.random.RandomState(0).randn(4, 3)
+    ty, ey = tm(torch.tensor(x)), em(ember.tensor(x))
+    np.testing.assert_allclose(ey.detach().numpy(), ty.detach().numpy(), rtol=1e-12)
+    (ty ** 2).sum().backward()
+    (ey ** 2).sum().backward()
+    for n in ("weight_g", "weight_v", "bias"):
+        np.testing.assert_allclose(getattr(em, n).grad.numpy(), getattr(tm, n).grad.numpy(),
+                                   rtol=1e-10, atol=1e-12)
+    torch.nn.utils.remove_weight_norm(tm)
+    utils.remove_weight_norm(em)
+    assert list(em.state_dict()) == list(tm.state_dict()) == ["bias", "weight"]
+    assert isinstance(em.weight, ember.nn.Parameter)
+    np.testing.assert_allclose(em.weight.detach().numpy(), tm.weight.detach().numpy(),
+                               rtol=1e-12)
+    with pytest.raises(ValueError, match="weight_norm of 'weight' not found"):
+        utils.remove_weight_norm(em)
