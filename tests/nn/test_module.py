@@ -624,3 +624,33 @@ def test_global_module_hooks():
 def test_ordered_dict_state_dict_is_ordered_dict():
     sd = ember.nn.Linear(1, 1).state_dict()
     assert isinstance(sd, OrderedDict) and sd._metadata[""] == {"version": 1}
+
+
+def test_hook_removing_itself_during_call():
+    def run(lib):
+        m = lib.nn.Identity()
+        log = []
+
+        def once(mod, args):
+            log.append("once")
+            handle.remove()
+        handle = m.register_forward_pre_hook(once)
+        m.register_forward_pre_hook(lambda mod, args: log.append("always"))
+        m(lib.ones(1))
+        m(lib.ones(1))
+        return log
+    assert same_outcome(run) == ("ok", ["once", "always", "always"])
+
+
+def test_to_argument_forms():
+    def run(lib):
+        m = lib.nn.Linear(2, 2)
+        out = []
+        for args, kw in [(("cpu", lib.float64), {}), ((), {"device": "cpu"}),
+                         ((lib.device("cpu"),), {}), ((), {"non_blocking": True}),
+                         ((lib.float32,), {}), ((), {"dtype": lib.float64})]:
+            out.append(str(m.to(*args, **kw).weight.dtype))
+        m.type("torch.FloatTensor")
+        out.append(str(m.weight.dtype))
+        return out
+    assert same_outcome(run)[0] == "ok"

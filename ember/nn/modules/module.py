@@ -542,8 +542,7 @@ class Module:
         called = set()
         result = None
         try:
-            pre = itertools.chain(_global_forward_pre_hooks.items(),
-                                  self._forward_pre_hooks.items())
+            pre = (*_global_forward_pre_hooks.items(), *self._forward_pre_hooks.items())
             for hid, hook in pre:
                 if hid in self._forward_pre_hooks_with_kwargs:
                     out = hook(self, args, kwargs)
@@ -561,7 +560,7 @@ class Module:
                 bw = _BackwardHook(self)
                 args = bw.setup_input_hook(args)
             result = self.forward(*args, **kwargs)
-            hooks = itertools.chain(_global_forward_hooks.items(), self._forward_hooks.items())
+            hooks = (*_global_forward_hooks.items(), *self._forward_hooks.items())
             for hid, hook in hooks:
                 if hid in self._forward_hooks_always_called or \
                         hid in _global_forward_hooks_always_called:
