@@ -9,11 +9,13 @@ average pooling is one averaging matrix per spatial dim.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
 
 from .._tensor import Tensor
+from ..backend import numpy_backend as nb
 from ._common import Op, shape_str, xp_of
 from .conv import _apply_matrices, _Conv, _ntuple
 
@@ -112,6 +114,56 @@ class _MaxGather(Op):
         return _scatter_back(g, ind, ctx.in_shape), None
 
 
+class _MaxWindows(Op):
+    """(values, flat indices) of the max over fixed strided windows: one running
+    compare-and-select per kernel offset over a strided view (no window copy)."""
+
+    node_name = "MaxPool2DWithIndicesBackward0"
+
+    @staticmethod
+    def forward(ctx, x, k, s, p, d, out):
+        xp = xp_of(x)
+        n, c = x.shape[:2]
+        sp = x.shape[2:]
+        ctx.in_shape = x.shape
+        pad = tuple((pp, max(0, (o - 1) * ss + dd * (kk - 1) + 1 - m - pp))
+                    for m, kk, ss, pp, dd, o in zip(sp, k, s, p, d, out))
+        fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+        xpad = nb.pad_array(xp, x, pad, fill)
+        win = nb.windows(xp, xpad, k, s, d, out)  # N, C, *out, *k (a view)
+        offsets = list(itertools.product(*(range(kk) for kk in k)))
+        cur = win[(Ellipsis,) + offsets[0]].copy()
+        best = xp.zeros(cur.shape, dtype=np.int32)
+        has_nan = x.dtype.kind == "f" and bool(xp.isnan(x).any())
+        m = xp.empty(cur.shape, dtype=bool)
+        for j, off in enumerate(offsets[1:], 1):
+            v = xp.ascontiguousarray(win[(Ellipsis,) + off])
+            xp.greater(v, cur, out=m)
+            if has_nan:  # the first NaN wins and stays (maximum propagates it)
+                m |= (v != v) & (cur == cur)
+            xp.maximum(cur, v, out=cur)
+            best = xp.where(m, np.int32(j), best)
+        # flat input index of the winner: per dim, o*s - p + koff*d
+        flat = 0
+        rest = best
+        for j in reversed(range(len(k))):
+            koff = rest % k[j]
+            rest = rest // k[j]
+            shape = [1] * len(k)
+            shape[j] = out[j]
+            pos = xp.arange(out[j]).reshape(shape) * s[j] - p[j] + koff * d[j]
+            flat = flat + pos * math.prod(sp[j + 1:])
+        ind = xp.ascontiguousarray(xp.broadcast_to(flat, cur.shape)).astype(np.int64)
+        ctx.mark_non_differentiable(ind)
+        ctx.save_for_backward(ind)
+        return cur, ind
+
+    @staticmethod
+    def backward(ctx, g, _gi):
+        (ind,) = ctx.saved_tensors
+        return _scatter_back(g, ind, ctx.in_shape), None, None, None, None, None
+
+
 def _scatter_back(g: Tensor, ind: Tensor, in_shape) -> Tensor:
     n, c = in_shape[:2]
     z = g.new_zeros((n, c, math.prod(in_shape[2:])))
@@ -145,7 +197,7 @@ def _max_pool(op, nd, input, kernel_size, stride, padding, dilation, ceil_mode,
     out = [_pool_out(n, kk, ss, pp, dd, ceil_mode) for n, kk, ss, pp, dd in zip(sp, k, s, p, d)]
     if any(o <= 0 for o in out):
         raise _too_small(x, out)
-    vals, ind = _MaxGather.apply(x, _fixed_tables(sp, k, s, p, d, out))
+    vals, ind = _MaxWindows.apply(x, k, s, p, d, tuple(out))
     if unb:
         vals, ind = vals.squeeze(0), ind.squeeze(0)
     return (vals, ind) if return_indices else vals
