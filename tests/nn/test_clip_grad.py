@@ -155,3 +155,90 @@ def test_weight_norm_matches_torch(dim):
                                rtol=1e-12)
     with pytest.raises(ValueError, match="weight_norm of 'weight' not found"):
         utils.remove_weight_norm(em)
+
+
+# -- nn.utils.parametrize -----------------------------------------------------------------
+def _sym(lib):
+    class Sym(lib.nn.Module):
+        def forward(self, x):
+            return x.triu() + x.triu(1).transpose(-1, -2)
+
+        def right_inverse(self, x):
+            return x.triu()
+    return Sym()
+
+
+def test_parametrize_register_and_remove_like_torch():
+    def run(lib):
+        P = lib.nn.utils.parametrize
+        lib.manual_seed(0)
+        m = lib.nn.Linear(3, 3, dtype=lib.float64)
+        w = m.weight
+        P.register_parametrization(m, "weight", _sym(lib))
+        out = [repr(m), type(m).__name__, list(m.state_dict()),
+               [n for n, _ in m.named_parameters()], m.parametrizations.weight.original is w,
+               P.is_parametrized(m), P.is_parametrized(m, "bias"),
+               P.type_before_parametrizations(m).__name__]
+        sym = m.weight.detach().numpy()
+        out.append(bool(np.allclose(sym, sym.T)))
+        m.weight = lib.eye(3, dtype=lib.float64) * 2
+        out.append(m.parametrizations.weight.original.tolist())
+        with P.cached():
+            out.append(m.weight is m.weight)
+        out.append(m.weight is m.weight)
+        P.remove_parametrizations(m, "weight")
+        out += [type(m).__name__, list(m.state_dict()), type(m.weight).__name__,
+                hasattr(m, "parametrizations"), m.weight is w, m.weight.tolist()]
+        return out
+    t, e = run(torch), run(ember)
+    assert t == e
+
+
+def test_parametrize_gradients_match_torch():
+    tm = torch.nn.Linear(3, 3, dtype=torch.float64)
+    em = ember.nn.Linear(3, 3, dtype=ember.float64)
+    em.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
+    torch.nn.utils.parametrize.register_parametrization(tm, "weight", _sym(torch))
+    utils.parametrize.register_parametrization(em, "weight", _sym(ember))
+    x = np.random.RandomState(0).randn(4, 3)
+    ty, ey = tm(torch.tensor(x)), em(ember.tensor(x))
+    np.testing.assert_allclose(ey.detach().numpy(), ty.detach().numpy(), rtol=1e-12)
+    (ty ** 2).sum().backward()
+    (ey ** 2).sum().backward()
+    np.testing.assert_allclose(em.parametrizations.weight.original.grad.numpy(),
+                               tm.parametrizations.weight.original.grad.numpy(), rtol=1e-10)
+
+
+def test_parametrize_errors():
+    def errors(lib):
+        P = lib.nn.utils.parametrize
+        m = lib.nn.Linear(3, 3)
+        out = []
+        for f in (lambda: P.remove_parametrizations(m, "weight"),
+                  lambda: P.register_parametrization(m, "nope", _sym(lib)),
+                  lambda: P.register_parametrization(m, "weight", lib.nn.Flatten(0))):
+            try:
+                f()
+                out.append("no error")
+            except Exception as e:  # noqa: BLE001 - the exception is the outcome compared
+                out.append((type(e).__name__, str(e)))
+        return out
+    assert errors(torch) == errors(ember)
+
+
+def test_parametrizations_weight_norm_matches_torch():
+    tm = torch.nn.utils.parametrizations.weight_norm(torch.nn.Linear(3, 2, dtype=torch.float64))
+    em = utils.parametrizations.weight_norm(ember.nn.Linear(3, 2, dtype=ember.float64))
+    assert repr(em) == repr(tm)
+    assert [(k, tuple(v.shape)) for k, v in em.state_dict().items()] == \
+        [(k, tuple(v.shape)) for k, v in tm.state_dict().items()]
+    em.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
+    x = np.random.RandomState(0).randn(4, 3)
+    ty, ey = tm(torch.tensor(x)), em(ember.tensor(x))
+    np.testing.assert_allclose(ey.detach().numpy(), ty.detach().numpy(), rtol=1e-12)
+    ty.sum().backward()
+    ey.sum().backward()
+    for i in range(2):
+        np.testing.assert_allclose(
+            getattr(em.parametrizations.weight, f"original{i}").grad.numpy(),
+            getattr(tm.parametrizations.weight, f"original{i}").grad.numpy(), rtol=1e-10)
