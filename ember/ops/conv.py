@@ -557,6 +557,8 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest",
                 align_corners=None, recompute_scale_factor=None, antialias: bool = False):
     """Resample the spatial dims of (N, C, *S): nearest, (bi/tri)linear, bicubic, area."""
     nd = input.dim() - 2
+    if antialias:
+        raise NotImplementedError("interpolate: antialias=True is not supported by ember yet")
     if nd < 1:
         raise ValueError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got "
                          f"{input.dim()}D) for the modes: nearest | linear | bilinear | bicubic "

@@ -170,11 +170,6 @@ def _scatter_back(g: Tensor, ind: Tensor, in_shape) -> Tensor:
     return z.scatter_add(2, ind.reshape(n, c, -1), g.reshape(n, c, -1)).reshape(in_shape)
 
 
-def _fixed_tables(sp, k, s, p, d, out):
-    return [np.arange(o)[:, None] * ss - pp + np.arange(kk)[None, :] * dd
-            for o, kk, ss, pp, dd in zip(out, k, s, p, d)]
-
-
 def _max_pool(op, nd, input, kernel_size, stride, padding, dilation, ceil_mode,
               return_indices):
     x, unb = _batched(op, input, nd)
