@@ -242,3 +242,48 @@ def test_parametrizations_weight_norm_matches_torch():
         np.testing.assert_allclose(
             getattr(em.parametrizations.weight, f"original{i}").grad.numpy(),
             getattr(tm.parametrizations.weight, f"original{i}").grad.numpy(), rtol=1e-10)
+
+
+# -- nn.utils.stateless.functional_call -------------------------------------------------
+def test_functional_call_matches_torch_and_restores():
+    import warnings
+    tm = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Linear(3, 1))
+    em = ember.nn.Sequential(ember.nn.Linear(2, 3), ember.nn.Linear(3, 1))
+    em.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
+    rs = np.random.RandomState(0)
+    new = {"0.weight": rs.randn(3, 2).astype("float32"), "1.bias": rs.randn(1).astype("float32")}
+    tp = {k: torch.tensor(v, requires_grad=True) for k, v in new.items()}
+    ep = {k: ember.tensor(v, requires_grad=True) for k, v in new.items()}
+    x = rs.randn(4, 2).astype("float32")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ty = torch.nn.utils.stateless.functional_call(tm, tp, (torch.tensor(x),))
+    with pytest.warns(FutureWarning):
+        ey = utils.stateless.functional_call(em, ep, (ember.tensor(x),))
+    np.testing.assert_allclose(ey.detach().numpy(), ty.detach().numpy(), rtol=1e-5, atol=1e-6)
+    ty.sum().backward()
+    ey.sum().backward()
+    for k in new:
+        np.testing.assert_allclose(ep[k].grad.numpy(), tp[k].grad.numpy(), rtol=1e-5, atol=1e-6)
+    assert type(em[0].weight) is ember.nn.Parameter and em[0].weight.grad is None
+    assert tm[0].weight.grad is None and (em[0].bias.grad is None) == (tm[0].bias.grad is None)
+    np.testing.assert_allclose(em[0].weight.detach().numpy(), tm[0].weight.detach().numpy())
+
+
+def test_functional_call_strict_and_duplicate_errors():
+    from torch.func import functional_call as tcall
+
+    from ember.nn.utils.stateless import _functional_call as ecall
+
+    def run(lib, call):
+        m = lib.nn.Linear(2, 1)
+        out = []
+        for d in ({"nope": lib.ones(1)}, {"weight": lib.ones(1, 2)},
+                  ({"weight": lib.ones(1, 2)}, {"weight": lib.zeros(1, 2)})):
+            try:
+                call(m, d, (lib.ones(1, 2),), strict=not isinstance(d, tuple))
+                out.append("no error")
+            except Exception as e:  # noqa: BLE001 - the exception is the outcome compared
+                out.append((type(e).__name__, str(e)))
+        return out
+    assert run(torch, tcall) == run(ember, ecall)
