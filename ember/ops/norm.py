@@ -12,7 +12,48 @@ import math
 
 from .._tensor import Tensor
 from ..autograd.grad_mode import is_grad_enabled, no_grad
-from ._common import shape_str
+from ._common import Op, shape_str, xp_of
+
+
+class _Normalize(Op):
+    """xhat = (x - mean) / sqrt(var + eps) over ``dims`` in one fused kernel; also returns
+    the (biased) mean and variance, which get no gradient.
+
+    Backward: dx = rstd * (g - mean(g) - xhat * mean(g * xhat)). Under create_graph the
+    statistics are recomputed from x with ember ops, so higher derivatives are exact;
+    otherwise the saved forward arrays are reused."""
+
+    node_name = "NativeLayerNormBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dims, eps):
+        xp = xp_of(x)
+        mean = x.mean(axis=dims, keepdims=True)
+        xc = x - mean
+        var = xp.mean(xc * xc, axis=dims, keepdims=True)
+        rstd = 1.0 / xp.sqrt(var + eps)
+        xhat = xc * rstd
+        ctx.dims, ctx.eps = dims, eps
+        ctx.save_for_backward(x, xhat, rstd)
+        ctx.mark_non_differentiable(mean, var)
+        return xhat, mean, var
+
+    @staticmethod
+    def backward(ctx, g, _gm, _gv):
+        x, xhat, rstd = ctx.saved_tensors
+        dims = list(ctx.dims)
+        if is_grad_enabled():  # create_graph: rebuild the statistics from x, recorded
+            mean = x.mean(dim=dims, keepdim=True)
+            xc = x - mean
+            rstd = ((xc * xc).mean(dim=dims, keepdim=True) + ctx.eps).rsqrt()
+            xhat = xc * rstd
+        gx = rstd * (g - g.mean(dim=dims, keepdim=True)
+                     - xhat * (g * xhat).mean(dim=dims, keepdim=True))
+        return gx, None, None
+
+
+def _normalize(x: Tensor, dims, eps: float):
+    return _Normalize.apply(x, tuple(dims), float(eps))
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm",
            "local_response_norm"]
@@ -62,11 +103,12 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if n <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input "
                              f"size {input.shape}")
-        mean = input.mean(dim=dims)
-        var = input.var(dim=dims, unbiased=False)
+        xhat, mean, var = _normalize(input, dims, eps)
         if running_mean is not None or running_var is not None:
-            _update_running(running_mean, running_var, mean, var.detach() * (n / (n - 1)),
+            _update_running(running_mean, running_var, mean.reshape(-1),
+                            var.reshape(-1) * (n / (n - 1)),
                             0.0 if momentum is None else momentum)
+        return _affine(xhat, weight, bias, nd_after)
     else:
         if running_mean is None:
             raise RuntimeError("running_mean must be defined in evaluation mode")
@@ -92,12 +134,10 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         if n <= 1:
             raise ValueError(f"Expected more than 1 spatial element when training, got input "
                              f"size {input.shape}")
-        mean = input.mean(dim=dims, keepdim=True)
-        var = input.var(dim=dims, unbiased=False, keepdim=True)
+        y, mean, var = _normalize(input, dims, eps)
         if running_mean is not None or running_var is not None:
-            _update_running(running_mean, running_var, mean.detach().reshape(-1, c).mean(0),
-                            (var.detach() * (n / (n - 1))).reshape(-1, c).mean(0), momentum)
-        y = (input - mean) * (var + eps).rsqrt()
+            _update_running(running_mean, running_var, mean.reshape(-1, c).mean(0),
+                            (var * (n / (n - 1))).reshape(-1, c).mean(0), momentum)
     else:
         if running_mean is None or running_var is None:
             raise RuntimeError("Expected running_mean and running_var to be defined when "
@@ -131,9 +171,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-
     _check_affine_shape("weight", weight, ns)
     _check_affine_shape("bias", bias, ns)
     dims = list(range(input.dim() - len(ns), input.dim()))
-    mean = input.mean(dim=dims, keepdim=True)
-    var = input.var(dim=dims, unbiased=False, keepdim=True)
-    y = (input - mean) * (var + eps).rsqrt()
+    y = _normalize(input, dims, eps)[0]
     if weight is not None:
         y = y * weight
     if bias is not None:
@@ -154,9 +192,7 @@ def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5
     _check_channels("weight", weight, c)
     _check_channels("bias", bias, c)
     x = input.reshape(n, num_groups, -1)
-    mean = x.mean(dim=2, keepdim=True)
-    var = x.var(dim=2, unbiased=False, keepdim=True)
-    y = ((x - mean) * (var + eps).rsqrt()).reshape(input.shape)
+    y = _normalize(x, (2,), eps)[0].reshape(input.shape)
     return _affine(y, weight, bias, input.dim() - 2)
 
 
