@@ -287,3 +287,40 @@ def test_functional_call_strict_and_duplicate_errors():
                 out.append((type(e).__name__, str(e)))
         return out
     assert run(torch, tcall) == run(ember, ecall)
+
+
+# -- spectral_norm ------------------------------------------------------------------------
+@pytest.mark.parametrize("n_iter", [1, 3])
+def test_spectral_norm_matches_torch(n_iter):
+    tm = torch.nn.utils.spectral_norm(torch.nn.Linear(4, 3, dtype=torch.float64),
+                                      n_power_iterations=n_iter)
+    em = utils.spectral_norm(ember.nn.Linear(4, 3, dtype=ember.float64),
+                             n_power_iterations=n_iter)
+    assert [(k, tuple(v.shape)) for k, v in em.state_dict().items()] == \
+        [(k, tuple(v.shape)) for k, v in tm.state_dict().items()]
+    em.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
+    x = np.random.RandomState(0).randn(5, 4)
+    for _ in range(2):  # training mode: u, v updated by power iteration each call
+        ty, ey = tm(torch.tensor(x)), em(ember.tensor(x))
+        np.testing.assert_allclose(ey.detach().numpy(), ty.detach().numpy(), rtol=1e-10)
+        np.testing.assert_allclose(em.weight_u.numpy(), tm.weight_u.numpy(), rtol=1e-10)
+    (ty ** 2).sum().backward()
+    (ey ** 2).sum().backward()
+    np.testing.assert_allclose(em.weight_orig.grad.numpy(), tm.weight_orig.grad.numpy(),
+                               rtol=1e-9, atol=1e-12)
+    tm.eval()
+    em.eval()
+    u = em.weight_u.numpy().copy()
+    np.testing.assert_allclose(em(ember.tensor(x)).detach().numpy(),
+                               tm(torch.tensor(x)).detach().numpy(), rtol=1e-10)
+    np.testing.assert_array_equal(em.weight_u.numpy(), u)
+    sigma = np.linalg.svd(em.weight_orig.detach().numpy(), compute_uv=False)[0]
+    assert abs(np.linalg.svd(em.weight.detach().numpy(), compute_uv=False)[0] - 1) < 0.2
+    assert sigma > 0
+    utils.remove_spectral_norm(em)
+    torch.nn.utils.remove_spectral_norm(tm)
+    assert list(em.state_dict()) == list(tm.state_dict())
+    np.testing.assert_allclose(em.weight.detach().numpy(), tm.weight.detach().numpy(),
+                               rtol=1e-10)
+    with pytest.raises(ValueError, match="spectral_norm of 'weight' not found"):
+        utils.remove_spectral_norm(em)
