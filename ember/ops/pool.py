@@ -296,7 +296,13 @@ def _avg_matrix(n: int, o: int) -> np.ndarray:
 def _adaptive_avg(op, nd, input, output_size):
     x, unb = _batched(op, input, nd)
     out = _adaptive_sizes(op, output_size, x, nd)
-    y = _apply_matrices(x, [_avg_matrix(n, o) for n, o in zip(x.shape[2:], out)])
+    sp = tuple(x.shape[2:])
+    if all(o > 0 and n % o == 0 for n, o in zip(sp, out)):
+        # even windows (incl. global pooling): a reshape and one mean
+        shape = tuple(x.shape[:2]) + tuple(v for n, o in zip(sp, out) for v in (o, n // o))
+        y = x.reshape(shape).mean(dim=[3 + 2 * j for j in range(nd)])
+    else:
+        y = _apply_matrices(x, [_avg_matrix(n, o) for n, o in zip(sp, out)])
     return y.squeeze(0) if unb else y
 
 
