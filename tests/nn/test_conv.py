@@ -190,3 +190,58 @@ def test_lazy_conv_infers_in_channels(name, args, shape):
     assert tuple(ye.shape) == tuple(yt.shape)
     assert tuple(e.weight.shape) == tuple(t.weight.shape)
     assert list(e.state_dict()) == list(t.state_dict())
+
+
+def _small_cnn(lib):
+    nn = lib.nn
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 4, 3, padding=1)
+            self.bn1 = nn.BatchNorm2d(4)
+            self.pool = nn.MaxPool2d(2)
+            self.conv2 = nn.Conv2d(4, 6, 3, stride=2, padding=1, padding_mode="reflect")
+            self.gn = nn.GroupNorm(2, 6)
+            self.gap = nn.AdaptiveAvgPool2d(1)
+            self.head = nn.Conv2d(6, 3, 1)
+
+        def forward(self, x):
+            x = self.pool(self.bn1(self.conv1(x)).relu())
+            x = self.gap(self.gn(self.conv2(x)).relu())
+            return self.head(x).flatten(1)
+
+    return Net()
+
+
+def test_small_cnn_training_matches_torch_step_by_step():
+    torch.manual_seed(0)
+    t_net = _small_cnn(torch).double()
+    e_net = _small_cnn(ember).double()
+    assert list(e_net.state_dict()) == list(t_net.state_dict())
+    e_net.load_state_dict({k: ember.tensor(_np(v)) for k, v in t_net.state_dict().items()})
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((8, 1, 12, 12))
+    target = rng.standard_normal((8, 3))
+    losses = []
+    for net, lib in ((t_net, torch), (e_net, ember)):
+        xs, ts, run = lib.tensor(x), lib.tensor(target), []
+        for _ in range(6):
+            loss = ((net(xs) - ts) ** 2).mean()
+            for p in net.parameters():
+                p.grad = None
+            loss.backward()
+            with lib.no_grad():
+                for p in net.parameters():
+                    p -= 0.1 * p.grad
+            run.append(float(loss.item()))
+        losses.append(run)
+    np.testing.assert_allclose(losses[1], losses[0], rtol=1e-9)
+    assert losses[0][-1] < losses[0][0]
+    for k, v in t_net.state_dict().items():
+        np.testing.assert_allclose(_np(e_net.state_dict()[k]), _np(v), rtol=1e-8, atol=1e-10,
+                                   err_msg=k)
+    t_net.eval()
+    e_net.eval()
+    np.testing.assert_allclose(_np(e_net(ember.tensor(x))), _np(t_net(torch.tensor(x))),
+                               rtol=1e-8, atol=1e-10)
