@@ -176,3 +176,39 @@ def test_unflatten_errors():
     assert same_outcome(lambda lib: lib.nn.Unflatten(1, (2, 2.0)))[0] == "TypeError"
     assert same_outcome(lambda lib: lib.nn.Unflatten(1, (4, 2))(lib.ones(2, 6)))[0] == \
         "RuntimeError"
+
+
+def test_mlp_training_steps_match_torch():
+    def build(lib):
+        nn = lib.nn
+
+        class MLP(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.body = nn.Sequential(nn.Linear(4, 8), nn.Flatten(), nn.Linear(8, 8))
+                self.heads = nn.ModuleList([nn.Linear(8, 1), nn.Linear(8, 1)])
+
+            def forward(self, x):
+                h = self.body(x).tanh()
+                return self.heads[0](h) + self.heads[1](h.relu())
+        return MLP()
+
+    tm, em = build(torch).double(), build(ember).double()
+    port(tm, em)
+    rs = np.random.RandomState(0)
+    x, y = rs.randn(16, 4), rs.randn(16, 1)
+    losses = {}
+    for lib, m in ((torch, tm), (ember, em)):
+        xs, ys = lib.tensor(x), lib.tensor(y)
+        out = []
+        for _ in range(20):
+            m.zero_grad()
+            loss = ((m(xs) - ys) ** 2).mean()
+            loss.backward()
+            with lib.no_grad():
+                for p in m.parameters():
+                    p -= 0.1 * p.grad
+            out.append(loss.item())
+        losses[lib.__name__] = out
+    np.testing.assert_allclose(losses["ember"], losses["torch"], rtol=1e-9)
+    assert losses["ember"][-1] < 0.8 * losses["ember"][0]
