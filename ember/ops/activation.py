@@ -191,6 +191,11 @@ def _long_name(d) -> str:
             "bool": "Bool"}.get(d.name, d.name)
 
 
+def _cast(d) -> str:
+    from ..autograd.function import _cast_name
+    return _cast_name(d)
+
+
 def _maybe_inplace(input: Tensor, out: Tensor, inplace: bool) -> Tensor:
     return _inplace_write(input, out) if inplace else out
 
@@ -379,6 +384,9 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """x if x > 0 else weight * x, weight per channel (dim 1)."""
     E = _E()
     n = weight.numel()
+    if weight.dtype is not input.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got {_cast(input.dtype)} and "
+                           f"{_cast(weight.dtype)}")
     if weight.dim() > 1:
         raise RuntimeError("prelu: Expected `weight` to be a scalar or 1D tensor, but got: "
                            f"ndim = {weight.dim()}")
