@@ -654,3 +654,32 @@ def test_to_argument_forms():
         out.append(str(m.weight.dtype))
         return out
     assert same_outcome(run)[0] == "ok"
+
+
+def test_global_backward_and_registration_hooks():
+    def run(lib):
+        mm = lib.nn.modules.module
+        log = []
+        handles = [
+            mm.register_module_full_backward_hook(
+                lambda mod, gi, go: log.append(("bw", type(mod).__name__))),
+            mm.register_module_full_backward_pre_hook(
+                lambda mod, go: log.append(("pre", type(mod).__name__))),
+            mm.register_module_parameter_registration_hook(
+                lambda mod, name, p: log.append(("param", name))),
+            mm.register_module_buffer_registration_hook(
+                lambda mod, name, b: log.append(("buf", name))),
+            mm.register_module_module_registration_hook(
+                lambda mod, name, sub: log.append(("mod", name))),
+        ]
+        try:
+            s = lib.nn.Sequential(lib.nn.Linear(2, 2))
+            s.register_buffer("b", lib.ones(1))
+            x = lib.ones(1, 2, requires_grad=True)
+            s(x).sum().backward()
+        finally:
+            for h in handles:
+                h.remove()
+        lib.nn.Linear(1, 1)(lib.ones(1, 1, requires_grad=True)).sum().backward()
+        return log
+    assert same_outcome(run)[0] == "ok"

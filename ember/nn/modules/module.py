@@ -157,6 +157,10 @@ class Module:
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{typename(tensor)}' object to buffer '{name}' "
                             "(torch Tensor or None required)")
+        for hook in _global_buffer_registration_hooks.values():
+            out = hook(self, name, tensor)
+            if out is not None:
+                tensor = out
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers_set.discard(name)
@@ -183,6 +187,10 @@ class Module:
                 f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must "
                 f"be created explicitly. To express '{name}' as a function of another Tensor, "
                 "compute the value in the forward() method.")
+        for hook in _global_parameter_registration_hooks.values():
+            out = hook(self, name, param)
+            if out is not None:
+                param = out
         self._parameters[name] = param
 
     def add_module(self, name: str, module: Module | None) -> None:
@@ -197,7 +205,7 @@ class Module:
             raise KeyError(f'module name can\'t contain ".", got: {name}')
         if name == "":
             raise KeyError('module name can\'t be empty string ""')
-        self._modules[name] = module
+        self._modules[name] = _module_registration(self, name, module)
 
     def register_module(self, name: str, module: Module | None) -> None:
         """Alias of :meth:`add_module`."""
@@ -231,13 +239,13 @@ class Module:
             if modules is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
             self._forget(name, "_modules")
-            modules[name] = value
+            modules[name] = _module_registration(self, name, value)
             return
         if modules is not None and name in modules:
             if value is not None:
                 raise TypeError(f"cannot assign '{typename(value)}' as child module '{name}' "
                                 "(torch.nn.Module or None expected)")
-            modules[name] = value
+            modules[name] = _module_registration(self, name, value)
             return
         buffers = d.get("_buffers")
         marked = isinstance(value, Tensor) and getattr(value, "_is_buffer", False)
@@ -556,7 +564,8 @@ class Module:
                     if out is not None:
                         args = out if isinstance(out, tuple) else (out,)
             bw = None
-            if self._backward_hooks or self._backward_pre_hooks or _global_backward_hooks:
+            if self._backward_hooks or self._backward_pre_hooks or _global_backward_hooks \
+                    or _global_backward_pre_hooks:
                 bw = _BackwardHook(self)
                 args = bw.setup_input_hook(args)
             result = self.forward(*args, **kwargs)
@@ -902,7 +911,7 @@ class _BackwardHook:
 
     def _run_full_hooks(self, grad_input: tuple) -> tuple:
         m = self.module
-        for hook in list(m._backward_hooks.values()):
+        for hook in (*_global_backward_hooks.values(), *m._backward_hooks.values()):
             out = hook(m, grad_input, self.grad_outputs)
             if out is None:
                 continue
@@ -915,7 +924,7 @@ class _BackwardHook:
 
     def _on_outputs(self, grads: tuple) -> tuple:
         m = self.module
-        for hook in list(m._backward_pre_hooks.values()):
+        for hook in (*_global_backward_pre_hooks.values(), *m._backward_pre_hooks.values()):
             out = hook(m, grads)
             if out is None:
                 continue
@@ -925,7 +934,7 @@ class _BackwardHook:
                                    f"grad_output, got {len(out)}, but expected {len(grads)}")
             grads = out
         self.grad_outputs = grads
-        if not self.req and m._backward_hooks:
+        if not self.req and (m._backward_hooks or _global_backward_hooks):
             warnings.warn("Full backward hook is firing when gradients are computed with "
                           "respect to module outputs since no inputs require gradients.",
                           stacklevel=2)
@@ -949,11 +958,24 @@ _global_forward_pre_hooks: OrderedDict = OrderedDict()
 _global_forward_hooks: OrderedDict = OrderedDict()
 _global_forward_hooks_always_called: OrderedDict = OrderedDict()
 _global_backward_hooks: OrderedDict = OrderedDict()
+_global_backward_pre_hooks: OrderedDict = OrderedDict()
+_global_buffer_registration_hooks: OrderedDict = OrderedDict()
+_global_parameter_registration_hooks: OrderedDict = OrderedDict()
+_global_module_registration_hooks: OrderedDict = OrderedDict()
 _GLOBAL_HOOKS_ACTIVE = [False]
 
 
+def _module_registration(parent: Module, name: str, module: Module | None) -> Module | None:
+    for hook in _global_module_registration_hooks.values():
+        out = hook(parent, name, module)
+        if out is not None:
+            module = out
+    return module
+
+
 def _refresh_global_flag() -> None:
-    _GLOBAL_HOOKS_ACTIVE[0] = bool(_global_forward_pre_hooks or _global_forward_hooks)
+    _GLOBAL_HOOKS_ACTIVE[0] = bool(_global_forward_pre_hooks or _global_forward_hooks
+                                   or _global_backward_hooks or _global_backward_pre_hooks)
 
 
 class _GlobalHandle(_Handle):
@@ -979,3 +1001,34 @@ def register_module_forward_hook(hook: Callable, *, always_call: bool = False) -
     _refresh_global_flag()
     return h
 
+
+def _register_global(hooks: dict, hook: Callable) -> RemovableHandle:
+    h = _GlobalHandle(hooks)
+    hooks[h.id] = hook
+    _refresh_global_flag()
+    return h
+
+
+def register_module_full_backward_pre_hook(hook: Callable) -> RemovableHandle:
+    """A full backward pre-hook run for every module."""
+    return _register_global(_global_backward_pre_hooks, hook)
+
+
+def register_module_full_backward_hook(hook: Callable) -> RemovableHandle:
+    """A full backward hook run for every module."""
+    return _register_global(_global_backward_hooks, hook)
+
+
+def register_module_buffer_registration_hook(hook: Callable) -> RemovableHandle:
+    """``hook(module, name, buffer)`` on every buffer registration; may return a new one."""
+    return _register_global(_global_buffer_registration_hooks, hook)
+
+
+def register_module_parameter_registration_hook(hook: Callable) -> RemovableHandle:
+    """``hook(module, name, param)`` on every parameter registration; may return a new one."""
+    return _register_global(_global_parameter_registration_hooks, hook)
+
+
+def register_module_module_registration_hook(hook: Callable) -> RemovableHandle:
+    """``hook(module, name, submodule)`` on every submodule registration."""
+    return _register_global(_global_module_registration_hooks, hook)
