@@ -7,6 +7,7 @@ from typing import Callable
 from ..._tensor import Tensor
 from ...ops.loss import _legacy_reduction
 from .. import functional as F
+from .activation import PairwiseDistance
 from .module import Module
 
 __all__ = [
@@ -244,7 +245,8 @@ class TripletMarginWithDistanceLoss(_Loss):
         if margin <= 0:
             raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater "
                              f"than 0, got {margin} instead")
-        self.distance_function = distance_function
+        self.distance_function = (distance_function if distance_function is not None
+                                  else PairwiseDistance())
         self.margin, self.swap = margin, swap
 
     def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
