@@ -18,7 +18,7 @@ __all__ = [
     "celu", "celu_", "gelu", "silu", "mish", "softplus", "softsign", "softshrink",
     "hardshrink", "tanhshrink", "hardtanh", "hardtanh_", "hardsigmoid", "hardswish",
     "logsigmoid", "sigmoid", "tanh", "prelu", "rrelu", "rrelu_", "glu", "threshold",
-    "threshold_", "softmax", "log_softmax", "softmin", "normalize", "cosine_similarity",
+    "threshold_", "softmax", "log_softmax", "softmin", "gumbel_softmax", "normalize", "cosine_similarity",
     "pairwise_distance", "pdist", "one_hot",
 ]
 
@@ -196,8 +196,12 @@ def _cast(d) -> str:
     return _cast_name(d)
 
 
-def _maybe_inplace(input: Tensor, out: Tensor, inplace: bool) -> Tensor:
-    return _inplace_write(input, out) if inplace else out
+def _maybe_inplace(input: Tensor, fn, inplace: bool) -> Tensor:
+    """``fn(input)``, or written into ``input`` when ``inplace`` (computed from a clone, so
+    what ``fn``'s ops saved for backward is not overwritten)."""
+    if not inplace:
+        return fn(input)
+    return _inplace_write(input, fn(input.clone()))
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -299,7 +303,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """x * sigmoid(x)."""
-    return _maybe_inplace(input, input * _E().sigmoid(input), inplace)
+    return _maybe_inplace(input, lambda x: x * _E().sigmoid(x), inplace)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
@@ -310,7 +314,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """x * tanh(softplus(x))."""
-    return _maybe_inplace(input, input * _E().tanh(softplus(input)), inplace)
+    return _maybe_inplace(input, lambda x: x * _E().tanh(softplus(x)), inplace)
 
 
 def softsign(input: Tensor) -> Tensor:
@@ -412,8 +416,7 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
     if not training:
         return leaky_relu(input, (lower + upper) / 2, inplace)
     slope = E.empty_like(input).uniform_(lower, upper).detach()
-    out = E.where(input >= 0, input, input * slope)
-    return _maybe_inplace(input, out, inplace)
+    return _maybe_inplace(input, lambda x: E.where(x >= 0, x, x * slope), inplace)
 
 
 def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
@@ -525,6 +528,33 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
     if dtype is not None:
         input = input.to(dtype)
     return softmax(-input, dim)
+
+
+def gumbel_softmax(logits: Tensor, tau: float = 1.0, hard: bool = False, eps: float = 1e-10,
+                   dim: int = -1) -> Tensor:
+    """Samples from the Gumbel-softmax distribution; ``hard`` returns one-hot samples with
+    the soft sample's gradient (straight-through)."""
+    E = _E()
+    gumbels = -E.empty_like(logits).exponential_().log()
+    y = softmax((logits + gumbels) / tau, dim)
+    if not hard:
+        return y
+    index = y.argmax(dim, keepdim=True)
+    y_hard = E.zeros_like(logits).scatter(dim, index, 1.0)
+    return y_hard - y.detach() + y
+
+
+def _tensor_softmax(self: Tensor, dim: int, dtype: _dt.dtype | None = None) -> Tensor:
+    return softmax(self, dim, dtype=dtype)
+
+
+def _tensor_log_softmax(self: Tensor, dim: int, dtype: _dt.dtype | None = None) -> Tensor:
+    return log_softmax(self, dim, dtype=dtype)
+
+
+# Tensor.softmax / Tensor.log_softmax as torch has them (dim required)
+Tensor.softmax = _tensor_softmax
+Tensor.log_softmax = _tensor_log_softmax
 
 
 # ----- distances, normalisation, one_hot --------------------------------------------------

@@ -126,3 +126,50 @@ def test_double_backward_through_softmax_and_gelu():
         (gg,) = lib.autograd.grad((g * g).sum(), t)
         grads.append(gg.detach().numpy())
     np.testing.assert_allclose(grads[1], grads[0], atol=1e-10)
+
+
+@pytest.mark.parametrize("name,kw", [("silu", {}), ("mish", {}), ("elu", {}),
+                                     ("leaky_relu", {}), ("hardswish", {}), ("relu6", {}),
+                                     ("selu", {}), ("celu", {}), ("hardsigmoid", {}),
+                                     ("rrelu", {}), ("threshold", {"threshold": 0.1,
+                                                                    "value": -1.0})])
+def test_functional_inplace_on_non_leaf_matches_torch(name, kw):
+    x = np.array([-3.5, -1.5, -0.2, 0.3, 2.0, 7.0])
+    res = []
+    for lib in (torch, ember):
+        a = lib.tensor(x, requires_grad=True)
+        b = a * 1
+        out = getattr(lib.nn.functional, name)(b, inplace=True, **kw)
+        assert out is b
+        (b * b).sum().backward()
+        res.append((b.detach().numpy(), a.grad.numpy()))
+    np.testing.assert_allclose(res[1][0], res[0][0], atol=1e-12)
+    np.testing.assert_allclose(res[1][1], res[0][1], atol=1e-12)
+
+
+def test_tensor_softmax_methods_and_gumbel_softmax():
+    x = np.random.default_rng(4).standard_normal((3, 4))
+    e, t = ember.tensor(x), torch.tensor(x)
+    np.testing.assert_allclose(e.softmax(1).numpy(), t.softmax(1).numpy(), atol=1e-12)
+    np.testing.assert_allclose(e.log_softmax(0, dtype=ember.float32).numpy(),
+                               t.log_softmax(0, dtype=torch.float32).numpy(), atol=1e-6)
+    ember.manual_seed(0)
+    soft = ember.nn.functional.gumbel_softmax(e, tau=0.5)
+    np.testing.assert_allclose(soft.sum(-1).numpy(), 1.0)
+    xe = ember.tensor(x, requires_grad=True)
+    hard = ember.nn.functional.gumbel_softmax(xe, hard=True)
+    h = hard.detach().numpy()
+    assert set(np.unique(h)) == {0.0, 1.0} and (h.sum(-1) == 1).all()
+    (hard * ember.arange(4.0)).sum().backward()
+    assert np.abs(xe.grad.numpy()).sum() > 0       # straight-through gradient
+
+
+def test_one_hot_and_glu_errors_like_torch():
+    F = ember.nn.functional
+    np.testing.assert_array_equal(F.one_hot(ember.tensor([0, 2])).numpy(),
+                                  [[1, 0, 0], [0, 0, 1]])
+    assert F.one_hot(ember.tensor([1]), 4).dtype is ember.int64
+    with pytest.raises(RuntimeError):
+        F.one_hot(ember.tensor([0, 5]), 3)
+    with pytest.raises(RuntimeError, match="Halving dimension must be even"):
+        F.glu(ember.randn(2, 3))
