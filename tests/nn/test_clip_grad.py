@@ -292,6 +292,7 @@ def test_functional_call_strict_and_duplicate_errors():
 # -- spectral_norm ------------------------------------------------------------------------
 @pytest.mark.parametrize("n_iter", [1, 3])
 def test_spectral_norm_matches_torch(n_iter):
+    torch.manual_seed(0)
     tm = torch.nn.utils.spectral_norm(torch.nn.Linear(4, 3, dtype=torch.float64),
                                       n_power_iterations=n_iter)
     em = utils.spectral_norm(ember.nn.Linear(4, 3, dtype=ember.float64),
@@ -314,9 +315,8 @@ def test_spectral_norm_matches_torch(n_iter):
     np.testing.assert_allclose(em(ember.tensor(x)).detach().numpy(),
                                tm(torch.tensor(x)).detach().numpy(), rtol=1e-10)
     np.testing.assert_array_equal(em.weight_u.numpy(), u)
-    sigma = np.linalg.svd(em.weight_orig.detach().numpy(), compute_uv=False)[0]
+    # sigma is a power-iteration estimate: the normalized weight's top singular value is ~1
     assert abs(np.linalg.svd(em.weight.detach().numpy(), compute_uv=False)[0] - 1) < 0.2
-    assert sigma > 0
     utils.remove_spectral_norm(em)
     torch.nn.utils.remove_spectral_norm(tm)
     assert list(em.state_dict()) == list(tm.state_dict())
