@@ -19,7 +19,7 @@ __all__ = [
     "soft_margin_loss", "multilabel_soft_margin_loss", "multilabel_margin_loss",
     "multi_margin_loss", "hinge_embedding_loss", "cosine_embedding_loss",
     "margin_ranking_loss", "triplet_margin_loss", "triplet_margin_with_distance_loss",
-    "poisson_nll_loss", "gaussian_nll_loss",
+    "poisson_nll_loss", "gaussian_nll_loss", "ctc_loss",
 ]
 
 
@@ -485,3 +485,82 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var, full: bool = False,
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)
     return _reduce(loss, reduction)
+
+
+_CTC_NEG = -1e30  # "log 0" kept finite so that gradients through unreachable states are 0
+
+
+def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths,
+             blank: int = 0, reduction: str = "mean", zero_infinity: bool = False) -> Tensor:
+    """Connectionist temporal classification loss by the forward (alpha) recursion in log
+    space; gradients come from the recursion's ops."""
+    E = _E()
+    _check_reduction(reduction)
+    unbatched = log_probs.dim() == 2
+    if unbatched:
+        log_probs = log_probs.unsqueeze(1)
+        if targets.dim() == 1 and isinstance(target_lengths, Tensor) \
+                and target_lengths.dim() == 0:
+            targets = targets.unsqueeze(0)
+    if log_probs.dim() != 3:
+        raise RuntimeError(f"ctc_loss: expected log_probs to be 2-D or 3-D, got "
+                           f"{log_probs.dim()}-D")
+    T, N, C = log_probs.shape
+
+    def as_list(v):
+        if isinstance(v, Tensor):
+            return [int(i) for i in v.reshape(-1).tolist()]
+        return [int(i) for i in v]
+    in_len, tg_len = as_list(input_lengths), as_list(target_lengths)
+    if len(in_len) != N or len(tg_len) != N:
+        raise RuntimeError(f"input_lengths and target_lengths must have length {N} "
+                           f"(the batch size)")
+    tg = targets.long()
+    losses = []
+    offset = 0
+    for n in range(N):
+        L, Tn = tg_len[n], in_len[n]
+        if Tn > T:
+            raise RuntimeError(f"Expected input_lengths to have value at most {T}, but got "
+                               f"value {Tn} (while checking arguments for ctc_loss_cpu)")
+        if tg.dim() == 2:
+            lab = [int(v) for v in tg[n, :L].tolist()]
+        else:
+            lab = [int(v) for v in tg[offset:offset + L].tolist()]
+            offset += L
+        ext = [blank]
+        for c in lab:
+            ext += [c, blank]
+        S = len(ext)
+        skip = [s >= 2 and ext[s] != blank and ext[s] != ext[s - 2] for s in range(S)]
+        skip_mask = E.tensor([0.0 if k else _CTC_NEG for k in skip], dtype=log_probs.dtype)
+        lp = log_probs[:Tn, n, :].index_select(1, E.tensor(ext))      # (Tn, S)
+        init = E.tensor([0.0] + [0.0 if S > 1 else _CTC_NEG] + [_CTC_NEG] * (S - 2),
+                        dtype=log_probs.dtype)[:S]
+        if Tn == 0:
+            losses.append(E.tensor(0.0 if L == 0 else float("inf"), dtype=log_probs.dtype))
+            continue
+        alpha = lp[0] + init
+        pad1 = E.full((1,), _CTC_NEG, dtype=log_probs.dtype)
+        pad2 = E.full((2,), _CTC_NEG, dtype=log_probs.dtype)
+        for t in range(1, Tn):
+            a1 = E.cat([pad1, alpha[:-1]])
+            a2 = E.cat([pad2, alpha[:-2]]) + skip_mask
+            alpha = E.logsumexp(E.stack([alpha, a1, a2]), 0) + lp[t]
+        tail = alpha[-2:] if S > 1 else alpha[-1:]
+        nll = -E.logsumexp(tail, 0)
+        # torch's gradient w.r.t. log_probs is exp(lp) - posterior (the gradient w.r.t.
+        # logits when log_probs come from log_softmax, where both agree): add a term of
+        # value 0 whose gradient is exp(lp) over the valid time steps
+        used = log_probs[:Tn, n, :]
+        nll = nll + (E.exp(used).sum() - E.exp(used.detach()).sum())
+        if float(nll) > 1e29:  # no valid alignment
+            nll = nll * 0 + (0.0 if zero_infinity else float("inf"))
+        losses.append(nll)
+    loss = E.stack(losses)
+    if reduction == "none":
+        return loss[0] if unbatched else loss
+    if reduction == "sum":
+        return loss.sum()
+    lens = E.tensor([max(v, 1) for v in tg_len], dtype=log_probs.dtype)
+    return (loss / lens).mean()

@@ -131,3 +131,18 @@ def test_cross_entropy_k_dimensional_matches_torch():
     e = ember.nn.CrossEntropyLoss(label_smoothing=0.1)(ember.tensor(x), ember.tensor(t))
     tt = torch.nn.CrossEntropyLoss(label_smoothing=0.1)(torch.tensor(x), torch.tensor(t))
     np.testing.assert_allclose(e.item(), tt.item(), rtol=1e-12)
+
+
+def test_ctc_loss_module_matches_torch():
+    x = np.random.default_rng(6).standard_normal((6, 2, 4))
+    tg, il, tl = np.array([[1, 2, 2], [3, 1, 0]]), np.array([6, 5]), np.array([3, 2])
+    res = []
+    for lib in (torch, ember):
+        m = lib.nn.CTCLoss(blank=0, reduction="sum")
+        a = lib.tensor(x, requires_grad=True)
+        loss = m(a.log_softmax(2), lib.tensor(tg), lib.tensor(il), lib.tensor(tl))
+        loss.backward()
+        res.append((loss.item(), a.grad.numpy(), repr(m)))
+    assert res[1][2] == res[0][2]
+    np.testing.assert_allclose(res[1][0], res[0][0], rtol=1e-10)
+    np.testing.assert_allclose(res[1][1], res[0][1], atol=1e-10)

@@ -256,6 +256,34 @@ OpInfo(F + "gaussian_nll_loss", lambda dt, rng: [
     errors=lambda: [(S(arr((3, 4)), arr((3, 4)), positive((2,))), ValueError),
                     (S(arr((3, 4)), arr((3, 4)), -positive((3, 4))), ValueError)])
 
+
+
+def _ctc_samples(dt, rng):
+    def lp(shape):
+        x = arr(shape, dt, rng)
+        return (x - np.log(np.exp(x).sum(-1, keepdims=True))).astype(dt)
+    tg = np.array([[1, 2], [2, 0]])
+    return [S(lp((4, 2, 3)), tg, np.array([4, 3]), np.array([2, 1]), reduction=r)
+            for r in _RED] + [
+        S(lp((4, 2, 3)), np.array([1, 2, 2]), np.array([4, 4]), np.array([2, 1]), blank=0),
+        S(lp((3, 3)), np.array([1, 1]), np.array(3), np.array(2), reduction="none")]
+
+
+def _ctc_fn(lib_name):
+    def call(x, *rest, **kw):
+        lib = __import__(lib_name)
+        return lib.nn.functional.ctc_loss(x.log_softmax(-1), *rest, **kw)
+    return call
+
+
+# torch's gradient w.r.t. raw log_probs is not their derivative (it is the derivative w.r.t.
+# logits through log_softmax): compare raw gradients with torch, gradcheck through log_softmax
+OpInfo(F + "ctc_loss", _ctc_samples, gradcheck=False, gradgrad=False)
+OpInfo(F + "ctc_loss_logits", _ctc_samples, ember_fn=_ctc_fn("ember"),
+       torch_fn=_ctc_fn("torch"),
+       errors=lambda: [(S(arr((4, 2, 3)), np.array([[1], [1]]), np.array([5, 4]),
+                          np.array([1, 1])), RuntimeError)])
+
 # ----- embedding --------------------------------------------------------------------------
 
 OpInfo(F + "embedding", lambda dt, rng: [
