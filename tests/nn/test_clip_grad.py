@@ -324,3 +324,74 @@ def test_spectral_norm_matches_torch(n_iter):
                                rtol=1e-10)
     with pytest.raises(ValueError, match="spectral_norm of 'weight' not found"):
         utils.remove_spectral_norm(em)
+
+
+# -- nn.utils.rnn -----------------------------------------------------------------------
+def _seqs(lib, lens=(3, 1, 2)):
+    rs = np.random.RandomState(0)
+    return [lib.tensor(rs.randn(n, 2), requires_grad=True) for n in lens]
+
+
+def _packed(p):
+    return (p.data.tolist(), p.batch_sizes.tolist(), str(p.batch_sizes.dtype),
+            None if p.sorted_indices is None else p.sorted_indices.tolist(),
+            None if p.unsorted_indices is None else p.unsorted_indices.tolist())
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_pad_sequence(batch_first, side):
+    def run(lib):
+        seqs = _seqs(lib)
+        out = lib.nn.utils.rnn.pad_sequence(seqs, batch_first=batch_first, padding_value=-1.0,
+                                            padding_side=side)
+        (out * out).sum().backward()
+        return tuple(out.shape), out.tolist(), [s.grad.tolist() for s in seqs]
+    t, e = run(torch), run(ember)
+    assert t == e
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("total_length", [None, 5])
+def test_pack_unpack_roundtrip_unsorted(batch_first, total_length):
+    def run(lib):
+        rnn = lib.nn.utils.rnn
+        seqs = _seqs(lib)
+        packed = rnn.pack_sequence(seqs, enforce_sorted=False)
+        padded, lengths = rnn.pad_packed_sequence(packed, batch_first=batch_first,
+                                                  padding_value=9.0, total_length=total_length)
+        (padded * padded).sum().backward()
+        p2 = rnn.pack_padded_sequence(padded, lengths, batch_first=batch_first,
+                                      enforce_sorted=False)
+        back = rnn.unpack_sequence(p2)
+        return (_packed(packed), tuple(padded.shape), padded.tolist(), lengths.tolist(),
+                str(lengths.dtype), [s.grad.tolist() for s in seqs], _packed(p2),
+                [b.tolist() for b in back], type(packed).__name__)
+    t, e = run(torch), run(ember)
+    assert t == e
+
+
+def test_pack_errors():
+    def run(lib):
+        rnn = lib.nn.utils.rnn
+        out = []
+        for f in (lambda: rnn.pack_padded_sequence(lib.zeros(3, 2), [1, 2]),
+                  lambda: rnn.pack_padded_sequence(lib.zeros(3, 2), [2, 0]),
+                  lambda: rnn.pad_packed_sequence(rnn.pack_sequence([lib.ones(3)]),
+                                                  total_length=2)):
+            try:
+                f()
+                out.append("no error")
+            except Exception as e:  # noqa: BLE001 - the exception is the outcome compared
+                out.append(type(e).__name__)
+        return out
+    assert run(torch) == run(ember)
+
+
+def test_packed_sequence_sorted_and_to():
+    p = utils.rnn.pack_padded_sequence(ember.zeros(3, 2), [2, 2])
+    t = torch.nn.utils.rnn.pack_padded_sequence(torch.zeros(3, 2), [2, 2])
+    assert _packed(p) == _packed(t)
+    d = p.double()
+    assert d.data.dtype == ember.float64 and d.batch_sizes.tolist() == [2, 2]
+    assert p.to(ember.float32) is p and not p.is_cuda

@@ -1,6 +1,6 @@
 """nn.utils: gradient clipping, parameter/vector conversion, weight_norm, parametrize."""
 
-from . import clip_grad, convert_parameters, parametrizations, parametrize, stateless  # noqa: F401,E501
+from . import clip_grad, convert_parameters, parametrizations, parametrize, rnn, stateless  # noqa: F401,E501
 from .clip_grad import (  # noqa: F401
     clip_grad_norm,
     clip_grad_norm_,
