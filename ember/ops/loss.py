@@ -11,6 +11,7 @@ import warnings
 
 from .. import dtypes as _dt
 from .._tensor import Tensor
+from ._common import Op, xp_of
 from .activation import _LogSigmoid, log_softmax, pairwise_distance
 
 __all__ = [
@@ -167,6 +168,51 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     return loss.sum() / w.sum()
 
 
+class _CrossEntropy(Op):
+    """log_softmax + nll over (N, C) logits and class indices in one node (the common
+    training path). Backward is (softmax - one_hot) scaled; when a graph is being recorded
+    (double backward) softmax is recomputed from the input with differentiable ops."""
+
+    node_name = "NllLossBackward0"
+
+    @staticmethod
+    def forward(ctx, x, target, ignore_index, reduction):
+        xp = xp_of(x)
+        n = x.shape[0]
+        s = x - x.max(axis=1, keepdims=True) if x.size else x
+        lse = xp.log(xp.exp(s).sum(axis=1, keepdims=True))
+        keep = target != ignore_index
+        safe = xp.where(keep, target, 0)
+        picked = (s[xp.arange(n), safe] - lse[:, 0]) if n else s[:, :0].sum(axis=1)
+        loss = xp.where(keep, -picked, 0).astype(x.dtype, copy=False)
+        ctx.p = (ignore_index, reduction)
+        if ctx.needs_input_grad and ctx.needs_input_grad[0]:
+            ctx.save_for_backward(x, target, xp.exp(s - lse))
+        if reduction == "none":
+            return loss
+        if reduction == "sum":
+            return xp.asarray(loss.sum(), dtype=x.dtype)
+        return xp.asarray(loss.sum() / keep.sum(), dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        E = _E()
+        x, target, p = ctx.saved_tensors
+        ignore_index, reduction = ctx.p
+        if E.is_grad_enabled():
+            from .activation import softmax
+            p = softmax(x, 1)
+        keep = target != ignore_index
+        safe = E.where(keep, target, E.zeros_like(target))
+        onehot = E.arange(x.shape[1]) == safe.unsqueeze(1)
+        d = (p - onehot.to(p.dtype)) * keep.unsqueeze(1).to(p.dtype)
+        if reduction == "none":
+            return d * g.unsqueeze(1), None, None, None
+        if reduction == "mean":
+            g = g / keep.sum().to(p.dtype)
+        return d * g, None, None, None
+
+
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                   size_average=None, ignore_index: int = -100, reduce=None,
                   reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
@@ -181,6 +227,15 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
         raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
     cdim = 1 if input.dim() >= 2 else 0
     C = input.shape[cdim]
+    if input.dim() == 2 and weight is None and label_smoothing == 0 \
+            and not target.dtype.is_floating_point:
+        _class_target_checks(input, target, "cross_entropy")
+        safe = target[target != ignore_index]
+        if safe.numel():
+            lo, hi = int(safe.min()), int(safe.max())
+            if lo < 0 or hi >= C:
+                raise IndexError(f"Target {lo if lo < 0 else hi} is out of bounds.")
+        return _CrossEntropy.apply(input, target.long(), ignore_index, reduction)
     logp = log_softmax(input, cdim)
     wshape = [1] * input.dim()
     wshape[cdim] = C
