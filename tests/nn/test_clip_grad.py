@@ -395,3 +395,29 @@ def test_packed_sequence_sorted_and_to():
     d = p.double()
     assert d.data.dtype == ember.float64 and d.batch_sizes.tolist() == [2, 2]
     assert p.to(ember.float32) is p and not p.is_cuda
+
+
+def test_parametrizations_spectral_norm_matches_torch():
+    torch.manual_seed(0)
+    tm = torch.nn.utils.parametrizations.spectral_norm(
+        torch.nn.Linear(4, 3, dtype=torch.float64), n_power_iterations=2)
+    em = utils.parametrizations.spectral_norm(ember.nn.Linear(4, 3, dtype=ember.float64),
+                                              n_power_iterations=2)
+    assert repr(em) == repr(tm)
+    assert [(k, tuple(v.shape)) for k, v in em.state_dict().items()] == \
+        [(k, tuple(v.shape)) for k, v in tm.state_dict().items()]
+    em.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
+    x = np.random.RandomState(0).randn(5, 4)
+    for _ in range(2):
+        ty, ey = tm(torch.tensor(x)), em(ember.tensor(x))
+        np.testing.assert_allclose(ey.detach().numpy(), ty.detach().numpy(), rtol=1e-10)
+    (ty ** 2).sum().backward()
+    (ey ** 2).sum().backward()
+    np.testing.assert_allclose(em.parametrizations.weight.original.grad.numpy(),
+                               tm.parametrizations.weight.original.grad.numpy(), rtol=1e-9)
+    top = np.linalg.svd(em.weight.detach().numpy(), compute_uv=False)[0]
+    assert abs(top - 1) < 1e-3
+    tm.eval()
+    em.eval()
+    np.testing.assert_allclose(em(ember.tensor(x)).detach().numpy(),
+                               tm(torch.tensor(x)).detach().numpy(), rtol=1e-10)
