@@ -183,7 +183,7 @@ class _Threshold(Op):
 
 def _check_float(name: str, x: Tensor) -> None:
     if not x.dtype.is_floating_point:
-        raise RuntimeError(f"\"{name}\" not implemented for '{_long_name(x.dtype)}'")
+        raise NotImplementedError(f"\"{name}\" not implemented for '{_long_name(x.dtype)}'")
 
 
 def _long_name(d) -> str:
@@ -292,6 +292,7 @@ def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """Gaussian error linear unit (exact erf form or the tanh approximation)."""
+    _check_float("GeluKernelImpl", input)
     E = _E()
     if approximate == "none":
         return input * 0.5 * (1 + E.erf(input * 0.7071067811865476))
@@ -303,6 +304,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """x * sigmoid(x)."""
+    _check_float("silu_cpu", input)
     return _maybe_inplace(input, lambda x: x * _E().sigmoid(x), inplace)
 
 
@@ -314,6 +316,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """x * tanh(softplus(x))."""
+    _check_float("mish_cpu", input)
     return _maybe_inplace(input, lambda x: x * _E().tanh(softplus(x)), inplace)
 
 
@@ -324,6 +327,7 @@ def softsign(input: Tensor) -> Tensor:
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """x - lambd if x > lambd, x + lambd if x < -lambd, else 0."""
+    _check_float("softshrink_cpu", input)
     if lambd < 0:
         raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
     E = _E()
@@ -333,6 +337,7 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """x if |x| > lambd else 0."""
+    _check_float("hardshrink_cpu", input)
     E = _E()
     return E.where((input > lambd) | (input < -lambd), input, E.zeros_like(input))
 
@@ -344,6 +349,7 @@ def tanhshrink(input: Tensor) -> Tensor:
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """Piecewise-linear sigmoid: clip(x / 6 + 1/2, 0, 1)."""
+    _check_float("hardsigmoid_cpu", input)
     if inplace:
         return apply_inplace(_Hardsigmoid, input)
     return _Hardsigmoid.apply(input)
@@ -351,6 +357,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """x * relu6(x + 3) / 6."""
+    _check_float("hardswish_cpu", input)
     if inplace:
         return apply_inplace(_Hardswish, input)
     return _Hardswish.apply(input)
@@ -427,6 +434,7 @@ def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:
     """a * sigmoid(b) for the two halves (a, b) of ``input`` along ``dim``."""
+    _check_float("glu_cpu", input)
     if input.dim() == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
     d = norm_dim(dim, input.dim())
@@ -501,7 +509,7 @@ def _softmax_prep(name, input, dim, dtype):
     if dtype is not None:
         input = input.to(dtype)
     elif not input.dtype.is_floating_point:
-        raise RuntimeError(f"\"{name}_lastdim_kernel_impl\" not implemented for "
+        raise NotImplementedError(f"\"{name}_lastdim_kernel_impl\" not implemented for "
                            f"'{_long_name(input.dtype)}'")
     return input, d
 
