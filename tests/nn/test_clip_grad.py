@@ -421,3 +421,14 @@ def test_parametrizations_spectral_norm_matches_torch():
     em.eval()
     np.testing.assert_allclose(em(ember.tensor(x)).detach().numpy(),
                                tm(torch.tensor(x)).detach().numpy(), rtol=1e-10)
+
+
+def test_skip_init():
+    m = utils.skip_init(ember.nn.Linear, 3, 4, bias=False)
+    assert type(m.weight) is ember.nn.Parameter and tuple(m.weight.shape) == (4, 3)
+    assert m.bias is None and m.weight.requires_grad
+    for lib in (torch, ember):
+        with pytest.raises(RuntimeError, match="must support a 'device' arg"):
+            lib.nn.utils.skip_init(lib.nn.Flatten)
+        with pytest.raises(RuntimeError, match="Expected a Module"):
+            lib.nn.utils.skip_init(int)
