@@ -274,6 +274,32 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     return (1 - label_smoothing) * nll + red * (label_smoothing / C)
 
 
+class _BinaryCrossEntropy(Op):
+    """Elementwise BCE with torch's clamping: logs at -100 in the value, and the input
+    gradient (x - t) / max(x (1 - x), 1e-12), finite at x = 0 and x = 1."""
+
+    node_name = "BinaryCrossEntropyBackward0"
+
+    @staticmethod
+    def forward(ctx, x, t):
+        xp = xp_of(x)
+        ctx.save_for_backward(x, t)
+        lx = xp.maximum(xp.log(x), -100)
+        l1x = xp.maximum(xp.log1p(-x), -100)
+        return (-(t * lx + (1 - t) * l1x)).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        E = _E()
+        x, t = ctx.saved_tensors
+        gx = gt = None
+        if ctx.needs_input_grad[0]:
+            gx = g * (x - t) / E.clamp(x * (1 - x), min=1e-12)
+        if ctx.needs_input_grad[1]:
+            gt = g * (E.log1p(-x) - E.log(x))
+        return gx, gt
+
+
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                          size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """-(t log x + (1 - t) log(1 - x)), logs clamped at -100 like torch."""
@@ -285,9 +311,9 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
                          "ensure they have the same size.")
     if input.numel() and (bool((input < 0).any()) or bool((input > 1).any())):
         raise RuntimeError("all elements of input should be between 0 and 1")
-    E = _E()
-    loss = -(target * E.clamp(E.log(input), min=-100)
-             + (1 - target) * E.clamp(E.log(1 - input), min=-100))
+    if target.dtype is not input.dtype:
+        target = target.to(input.dtype)
+    loss = _BinaryCrossEntropy.apply(input, target)
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)

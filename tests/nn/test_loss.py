@@ -146,3 +146,16 @@ def test_ctc_loss_module_matches_torch():
     assert res[1][2] == res[0][2]
     np.testing.assert_allclose(res[1][0], res[0][0], rtol=1e-10)
     np.testing.assert_allclose(res[1][1], res[0][1], atol=1e-10)
+
+
+def test_bce_at_saturated_probabilities_matches_torch():
+    x, t = [0.0, 1.0, 0.5, 1e-20], [0.0, 1.0, 1.0, 1.0]
+    res = []
+    for lib in (torch, ember):
+        xi = lib.tensor(x, dtype=lib.float64, requires_grad=True)
+        loss = lib.nn.functional.binary_cross_entropy(xi, lib.tensor(t, dtype=lib.float64),
+                                                      reduction="none")
+        loss.sum().backward()
+        res.append((loss.detach().numpy(), xi.grad.numpy()))
+    np.testing.assert_allclose(res[1][0], res[0][0])
+    np.testing.assert_allclose(res[1][1], res[0][1])   # finite, no NaN at 0 and 1
