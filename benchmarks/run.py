@@ -87,10 +87,26 @@ def matmul(lib):
     return 2 * 1024 ** 3 / sec / 1e9
 
 
+@workload("conv2d_fwd_bwd", "ms/step")
+def conv2d(lib):
+    """Conv2d(3->16, 3x3, padding=1) forward + backward on a 32x3x32x32 batch."""
+    lib.manual_seed(0)
+    conv = lib.nn.Conv2d(3, 16, 3, padding=1)
+    x = lib.rand(32, 3, 32, 32, requires_grad=True)
+
+    def step():
+        conv(x).sum().backward()
+        x.grad = None
+        conv.zero_grad()
+    return _time(step) * 1e3
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("names", nargs="*", help="workloads to run (default: all)")
     p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--threads", type=int, default=None,
+                   help="threads for both frameworks (default: torch's default)")
     args = p.parse_args(argv)
     import ember
     try:
@@ -98,8 +114,9 @@ def main(argv=None) -> int:
     except ImportError:
         torch = None
     if torch is not None:
-        threads = torch.get_num_threads()
-        ember.set_num_threads(threads)
+        threads = args.threads or torch.get_num_threads()
+        torch.set_num_threads(threads)
+        ember.set_num_threads(threads)  # BLAS threads, through threadpoolctl
     names = args.names or list(WORKLOADS)
     print(f"ember {ember.__version__}" + (f", torch {torch.__version__} "
                                           f"({torch.get_num_threads()} threads)" if torch else
