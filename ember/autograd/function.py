@@ -755,6 +755,15 @@ def check_inplace_result(self: Tensor, res_shape, res_dtype) -> None:
                            f"desired output type {_cast_name(sd)}")
 
 
+def _check_no_internal_overlap(data) -> None:
+    """An expanded tensor has elements sharing memory: writing to it is ambiguous."""
+    if any(st == 0 and n > 1 for st, n in zip(data.strides, data.shape)):
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to "
+            "a single memory location. Please clone() the tensor before performing the "
+            "operation.")
+
+
 def apply_inplace(op_cls, self: Tensor, *rest) -> Tensor:
     """Run ``op_cls`` functionally on (self, *rest) and write the result into ``self``.
 
@@ -763,6 +772,8 @@ def apply_inplace(op_cls, self: Tensor, *rest) -> Tensor:
     takes the new node as its grad_fn. An in-place op on a view rewires the view's base
     too (torch's CopySlices), so gradients reach the base correctly.
     """
+    if 0 in self._data.strides:
+        _check_no_internal_overlap(self._data)
     record = STATE.enabled and (self._requires_grad or any(
         isinstance(a, Tensor) and a._requires_grad for a in rest))
     if not record:

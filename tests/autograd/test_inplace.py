@@ -304,3 +304,13 @@ def test_view_flags_follow_the_base():
         y.add_(w)
         return before, v.requires_grad, v.is_leaf
     same_as_torch(f)
+
+
+def test_inplace_arithmetic_on_expanded_view_raises_like_torch():
+    import torch as _torch
+
+    import ember
+    for lib in (_torch, ember):
+        x = lib.ones(3, 1)
+        with pytest.raises(RuntimeError, match="more than one element of the written-to"):
+            x.expand(3, 3).add_(1)
