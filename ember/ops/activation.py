@@ -99,6 +99,91 @@ class _Elu(Op):
         return E.where(x > 0, g * scale, neg), None, None, None
 
 
+class _Celu(_Elu):
+    node_name = "CeluBackward0"
+
+
+class _Silu(Op):
+    node_name = "SiluBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return (x / (1 + xp_of(x).exp(-x))).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        sig = _E().sigmoid(x)
+        return g * sig * (1 + x * (1 - sig))
+
+
+class _Mish(Op):
+    node_name = "MishBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        xp = xp_of(x)
+        sp = xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
+        return (x * xp.tanh(sp)).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        E = _E()
+        tsp = E.tanh(_Softplus.apply(x, 1.0, 20.0))
+        return g * (tsp + x * E.sigmoid(x) * (1 - tsp * tsp))
+
+
+class _Gelu(Op):
+    """Exact GELU. The normal CDF is kept from forward for a first-order backward; under
+    create_graph it is recomputed with differentiable ops."""
+
+    node_name = "GeluBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        from .elementwise import _erf
+        cdf = (0.5 * (1 + _erf(xp_of(x), x * 0.7071067811865476))).astype(x.dtype, copy=False)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x, cdf)
+        return x * cdf
+
+    @staticmethod
+    def backward(ctx, g):
+        x, cdf = ctx.saved_tensors
+        E = _E()
+        if E.is_grad_enabled():
+            cdf = 0.5 * (1 + E.erf(x * 0.7071067811865476))
+        pdf = E.exp(x * x * -0.5) * 0.3989422804014327
+        return g * (cdf + x * pdf)
+
+
+class _Shrink(Op):
+    """softshrink (soft=True) or hardshrink: zero inside [-lambd, lambd]."""
+
+    node_name = "SoftshrinkBackward0"
+
+    @staticmethod
+    def forward(ctx, x, lambd, soft):
+        ctx.lambd = lambd
+        ctx.save_for_backward(x)
+        xp = xp_of(x)
+        out = xp.where(x > lambd, x - lambd if soft else x,
+                       xp.where(x < -lambd, x + lambd if soft else x, 0))
+        return out.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * ((x > ctx.lambd) | (x < -ctx.lambd)), None, None
+
+
+class _Hardshrink(_Shrink):
+    node_name = "HardshrinkBackward0"
+
+
 class _Softplus(Op):
     node_name = "SoftplusBackward0"
 
@@ -249,9 +334,10 @@ def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 def _elu(input, alpha, scale, input_scale, inplace, name):
     _check_float(name, input)
+    op = _Celu if name == "celu" else _Elu
     if inplace:
-        return apply_inplace(_Elu, input, alpha, scale, input_scale)
-    return _Elu.apply(input, alpha, scale, input_scale)
+        return apply_inplace(op, input, alpha, scale, input_scale)
+    return op.apply(input, alpha, scale, input_scale)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -295,7 +381,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     _check_float("GeluKernelImpl", input)
     E = _E()
     if approximate == "none":
-        return input * 0.5 * (1 + E.erf(input * 0.7071067811865476))
+        return _Gelu.apply(input)
     if approximate == "tanh":
         inner = 0.7978845608028654 * (input + 0.044715 * input * input * input)
         return 0.5 * input * (1 + E.tanh(inner))
@@ -305,7 +391,9 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """x * sigmoid(x)."""
     _check_float("silu_cpu", input)
-    return _maybe_inplace(input, lambda x: x * _E().sigmoid(x), inplace)
+    if inplace:
+        return apply_inplace(_Silu, input)
+    return _Silu.apply(input)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
@@ -317,7 +405,9 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """x * tanh(softplus(x))."""
     _check_float("mish_cpu", input)
-    return _maybe_inplace(input, lambda x: x * _E().tanh(softplus(x)), inplace)
+    if inplace:
+        return apply_inplace(_Mish, input)
+    return _Mish.apply(input)
 
 
 def softsign(input: Tensor) -> Tensor:
@@ -330,16 +420,13 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     _check_float("softshrink_cpu", input)
     if lambd < 0:
         raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
-    E = _E()
-    zero = E.zeros_like(input)
-    return E.where(input > lambd, input - lambd, E.where(input < -lambd, input + lambd, zero))
+    return _Shrink.apply(input, lambd, True)
 
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """x if |x| > lambd else 0."""
     _check_float("hardshrink_cpu", input)
-    E = _E()
-    return E.where((input > lambd) | (input < -lambd), input, E.zeros_like(input))
+    return _Hardshrink.apply(input, lambd, False)
 
 
 def tanhshrink(input: Tensor) -> Tensor:

@@ -173,3 +173,12 @@ def test_one_hot_and_glu_errors_like_torch():
         F.one_hot(ember.tensor([0, 5]), 3)
     with pytest.raises(RuntimeError, match="Halving dimension must be even"):
         F.glu(ember.randn(2, 3))
+
+
+@pytest.mark.parametrize("name", ["relu", "leaky_relu", "elu", "selu", "celu", "softplus",
+                                  "hardtanh", "relu6", "silu", "mish", "gelu", "hardsigmoid",
+                                  "hardswish", "logsigmoid", "softshrink", "hardshrink"])
+def test_grad_fn_names_match_torch(name):
+    t = getattr(torch.nn.functional, name)(torch.randn(2, 3, requires_grad=True))
+    e = getattr(ember.nn.functional, name)(ember.randn(2, 3, requires_grad=True))
+    assert e.grad_fn.name() == type(t.grad_fn).__name__
