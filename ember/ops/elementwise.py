@@ -253,13 +253,21 @@ def _radd(self, other):
     return add(other, self) if isinstance(other, Tensor) else add(self, other)
 
 
+class Rsub(Sub):
+    node_name = "RsubBackward1"  # scalar - tensor
+
+
 def _rsub(self, other):
-    return sub(other, self) if isinstance(other, Tensor) else add(neg(self), other)
+    if isinstance(other, Tensor):
+        return sub(other, self)
+    a, b = _promote(other, self)
+    return Rsub.apply(a, b)
 
 
 def _rtruediv(self, other):
-    a, b = _promote(other, self, floating=True)
-    return Div.apply(a, b)
+    if isinstance(other, Tensor):
+        return div(other, self)
+    return mul(reciprocal(self), other)  # scalar / tensor, recorded as torch does (Mul)
 
 
 def _rfloordiv(self, other):
@@ -932,15 +940,14 @@ def _full_like0(t, v):
     return _wrap(xp_of(t._data).asarray(v, dtype=t._data.dtype))
 
 
+class _ScalarPow(Pow):
+    node_name = "PowBackward2"  # scalar ** tensor
+
+
 def _rpow(self, other):
-    return pow(_full_like0(self, other) if result_type(self, other) is self.dtype
-               else other, self) if False else _rpow_impl(self, other)
-
-
-def _rpow_impl(self, other):
     dt = result_type(self, other)
     (b,) = cast_operands(dt, self)
-    return Pow.apply(other, b)
+    return _ScalarPow.apply(other, b)
 
 
 # ----- comparisons, logical and bitwise -------------------------------------------------
@@ -1259,7 +1266,7 @@ def _rmod(self, other):
 
 
 Tensor.__pow__ = pow
-Tensor.__rpow__ = _rpow_impl
+Tensor.__rpow__ = _rpow
 Tensor.__ipow__ = _ipow
 Tensor.__abs__ = globals()["abs"]
 Tensor.__mod__ = remainder
