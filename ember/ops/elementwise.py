@@ -267,7 +267,7 @@ def _rsub(self, other):
 def _rtruediv(self, other):
     if isinstance(other, Tensor):
         return div(other, self)
-    return mul(reciprocal(self), other)  # scalar / tensor, recorded as torch does (Mul)
+    return mul(self.reciprocal(), other)  # scalar / tensor, recorded as torch does (Mul)
 
 
 def _rfloordiv(self, other):
