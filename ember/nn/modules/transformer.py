@@ -1,0 +1,5 @@
+"""nn modules: transformer."""
+
+from __future__ import annotations
+
+__all__: list = []
