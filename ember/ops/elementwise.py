@@ -7,6 +7,8 @@ the engine sums them back to each input's shape.
 
 from __future__ import annotations
 
+import math
+
 from .. import dtypes as _dt
 from .._tensor import Tensor
 from ._common import (
@@ -421,28 +423,51 @@ __all__ = ["add", "sub", "mul", "div", "neg", "negative", "floor_divide", "subtr
 
 # ----- special-function kernels (NumPy lacks erf/lgamma/digamma; scipy is optional) --------
 
+def _scipy_special():
+    """scipy.special when SciPy is installed (optional), else None; looked up once,
+    since a failed import is not cached by Python and costs milliseconds per call."""
+    global _SPECIAL
+    if _SPECIAL is _UNSET:
+        try:
+            from scipy import special
+        except ImportError:
+            special = None
+        _SPECIAL = special
+    return _SPECIAL
+
+
+_UNSET = object()
+_SPECIAL = _UNSET
+
+
 def _erf(xp, x):
-    try:  # pragma: no cover - depends on scipy being installed
-        from scipy import special
+    special = _scipy_special()
+    if special is not None and xp.__name__ == "numpy":
         return special.erf(x).astype(x.dtype)
-    except ImportError:
-        pass
-    return _erf_f64(xp, x).astype(x.dtype)
+    return _erf_f64(xp, x, terms=18 if x.dtype.itemsize >= 8 else 11).astype(x.dtype)
 
 
-def _erf_f64(xp, x):
+# erf(x) = 2/sqrt(pi) * sum_n c_n x^(2n+1) with c_n = (-1)^n / (n! (2n+1))
+_ERF_SERIES = [(-1) ** n / (math.factorial(n) * (2 * n + 1)) for n in range(18)]
+
+
+def _erf_f64(xp, x, terms: int = 18):
     """erf in float64: the Maclaurin series near 0 (where 1 - erfc would lose relative
-    accuracy), the Chebyshev erfc fit elsewhere."""
+    accuracy), the Chebyshev erfc fit elsewhere. For |x| < 1 the n-th term is below
+    1/(n! (2n+1)): 18 terms reach float64 precision, 11 float32's."""
     xd = x.astype("float64")
     small = xp.abs(xd) < 1.0
     xs = xp.where(small, xd, 0.0)
     x2 = xs * xs
-    term = xs.copy()
-    total = xs.copy()
-    for n in range(1, 24):
-        term = term * (-x2) / n
-        total = total + term / (2 * n + 1)
-    return xp.where(small, total * 1.1283791670955126, 1.0 - _erfc_cheb(xp, xd))
+    total = xp.full_like(xs, _ERF_SERIES[terms - 1])
+    for c in reversed(_ERF_SERIES[:terms - 1]):  # Horner in x^2, in place
+        total *= x2
+        total += c
+    total *= xs
+    total *= 1.1283791670955126
+    if bool(small.all()):
+        return total
+    return xp.where(small, total, 1.0 - _erfc_cheb(xp, xd))
 
 
 def _erfc_cheb(xp, x):
@@ -458,11 +483,9 @@ def _erfc_cheb(xp, x):
 
 
 def _erfc(xp, x):
-    try:  # pragma: no cover
-        from scipy import special
+    special = _scipy_special()
+    if special is not None and xp.__name__ == "numpy":
         return special.erfc(x).astype(x.dtype)
-    except ImportError:
-        pass
     return _erfc_cheb(xp, x).astype(x.dtype)
 
 
