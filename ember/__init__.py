@@ -40,6 +40,15 @@ from ._state import is_deterministic_algorithms_warn_only_enabled
 from ._state import get_float32_matmul_precision, set_default_tensor_type, set_float32_matmul_precision, typename  # noqa: E501
 from . import autograd, backends, cuda, linalg, accelerator
 from . import nn
+# torch's top-level aliases of nn.functional ops (only those whose torch signature is the
+# same as the functional one)
+from .nn.functional import (
+    adaptive_avg_pool1d, alpha_dropout, avg_pool1d, celu, conv1d, conv2d, conv3d,
+    conv_transpose1d, conv_transpose2d, conv_transpose3d, cosine_similarity, dropout,
+    feature_alpha_dropout, group_norm, hardshrink, layer_norm, log_softmax, max_pool1d,
+    max_pool2d, max_pool3d, pairwise_distance, pdist, pixel_shuffle, pixel_unshuffle, prelu,
+    rrelu, selu, softmax, threshold,
+)
 from . import return_types
 from ._state import (
     are_deterministic_algorithms_enabled, get_num_threads, is_tensor, is_floating_point,
