@@ -124,7 +124,7 @@ def test_autoencoder_step_from_notes():
     torch.manual_seed(0)
     results = {}
     for lib in (torch, ember):
-        nn, F = lib.nn, lib.nn.functional
+        nn = lib.nn
         encoder = nn.Sequential(nn.Linear(28 * 28, 64), nn.ReLU(), nn.Linear(64, 3))
         decoder = nn.Sequential(nn.Linear(3, 64), nn.ReLU(), nn.Linear(64, 28 * 28))
         results[lib.__name__] = (encoder, decoder)
