@@ -492,3 +492,44 @@ def test_transformer_errors(recwarn):
         m(_e(_x(5, 2, 8)), _e(_x(4, 2, 6)))
     with pytest.raises(AssertionError, match="embed_dim must be divisible by num_heads"):
         ember.nn.Transformer(10, 4)
+
+
+def test_multihead_attention_double_backward():
+    m = ember.nn.MultiheadAttention(4, 2, dtype=ember.float64, kdim=3, vdim=3)
+    q, k = _e(_x(3, 1, 4), True), _e(_x(2, 1, 3), True)
+    mask = _e(np.array([[False, True], [False, False], [True, False]]))
+    assert ember.autograd.gradgradcheck(lambda a, b: m(a, b, b, attn_mask=mask)[0], (q, k))
+    assert ember.autograd.gradgradcheck(
+        lambda a, b: m(a, b, b, attn_mask=mask, need_weights=False)[0], (q, k))
+
+
+def test_encoder_layer_module_activation_repr_and_values():
+    torch.manual_seed(0)
+    tl = torch.nn.TransformerEncoderLayer(8, 2, 12, 0.0, activation=torch.nn.GELU(),
+                                          dtype=torch.float64)
+    el = ember.nn.TransformerEncoderLayer(8, 2, 12, 0.0, activation=ember.nn.GELU(),
+                                          dtype=ember.float64)
+    assert repr(el) == repr(tl)
+    assert list(el.state_dict()) == list(tl.state_dict())
+    el.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in tl.state_dict().items()})
+    _check(tl, el, [_x(5, 2, 8)], {}, tol=dict(rtol=1e-6, atol=1e-7))
+
+
+def test_encoder_layer_dropout_active_in_training():
+    el = ember.nn.TransformerEncoderLayer(8, 2, 12, dropout=0.5, dtype=ember.float64)
+    x = _e(_x(5, 2, 8))
+    ember.manual_seed(0)
+    a = _np(el(x))
+    b = _np(el(x))
+    assert not np.allclose(a, b)
+    el.eval()
+    np.testing.assert_array_equal(_np(el(x)), _np(el(x)))
+
+
+def test_encoder_detects_causal_mask_like_torch():
+    from ember.nn.modules.transformer import _detect_is_causal_mask
+    m = ember.nn.Transformer.generate_square_subsequent_mask(4, dtype=ember.float64)
+    assert _detect_is_causal_mask(m) is True
+    assert _detect_is_causal_mask(m, size=5) is False
+    assert _detect_is_causal_mask(_e(np.zeros((4, 4)))) is False
+    assert _detect_is_causal_mask(None, True) is True
