@@ -533,3 +533,35 @@ def test_encoder_detects_causal_mask_like_torch():
     assert _detect_is_causal_mask(m, size=5) is False
     assert _detect_is_causal_mask(_e(np.zeros((4, 4)))) is False
     assert _detect_is_causal_mask(None, True) is True
+
+
+@pytest.mark.parametrize("heads,batch_first", [(2, True), (1, True), (2, False)])
+def test_encoder_inference_padding_and_nested_warning_like_torch(heads, batch_first):
+    """torch's eval/no-grad encoder packs left-aligned padded batches (padded rows come out
+    as zeros before the final norm) and warns at construction when it cannot."""
+    import warnings
+    with warnings.catch_warnings(record=True) as tw:
+        warnings.simplefilter("always")
+        tm = torch.nn.TransformerEncoder(torch.nn.TransformerEncoderLayer(
+            8, heads, 12, 0.0, batch_first=batch_first, dtype=torch.float64), 2,
+            norm=torch.nn.LayerNorm(8, dtype=torch.float64))
+    with warnings.catch_warnings(record=True) as ew:
+        warnings.simplefilter("always")
+        em = ember.nn.TransformerEncoder(ember.nn.TransformerEncoderLayer(
+            8, heads, 12, 0.0, batch_first=batch_first, dtype=ember.float64), 2,
+            norm=ember.nn.LayerNorm(8, dtype=ember.float64))
+    assert [str(w.message) for w in ew] == [str(w.message) for w in tw]
+    assert em.use_nested_tensor == tm.use_nested_tensor
+    em.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
+    tm.eval()
+    em.eval()
+    x = _x(3, 5, 8) if batch_first else _x(5, 3, 8)
+    kpm = np.zeros((3, 5), bool)
+    kpm[0, 3:] = True
+    kpm[1, 4:] = True
+    for kp in (kpm, np.where(kpm, -np.inf, 0.0)):
+        with torch.no_grad():
+            a = tm(_t(x), src_key_padding_mask=_t(kp)).numpy()
+        with ember.no_grad():
+            b = em(_e(x), src_key_padding_mask=_e(kp)).numpy()
+        np.testing.assert_allclose(b, a, **TOL)

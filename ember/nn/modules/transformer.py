@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import warnings
 from typing import Any, Callable
 
 from ..._tensor import Tensor
@@ -149,6 +150,12 @@ def _detect_is_causal_mask(mask: Tensor | None, is_causal: bool | None = None,
     return make_causal
 
 
+def _pad_bool(kpm: Tensor) -> Tensor:
+    """A key-padding mask as bool, True where padded (float masks: nonzero)."""
+    import ember
+    return kpm if kpm.dtype == ember.bool else kpm != 0
+
+
 def _get_seq_len(src: Tensor, batch_first: bool) -> int:
     if src.dim() == 2:
         return src.shape[0]
@@ -156,9 +163,47 @@ def _get_seq_len(src: Tensor, batch_first: bool) -> int:
 
 
 def _resolve_activation(layer: Module, activation: Any) -> None:
+    from .activation import GELU, ReLU
     if isinstance(activation, str):
         activation = _get_activation_fn(activation)
+    if activation is F.relu or isinstance(activation, ReLU):
+        layer.activation_relu_or_gelu = 1
+    elif activation is F.gelu or isinstance(activation, GELU):
+        layer.activation_relu_or_gelu = 2
+    else:
+        layer.activation_relu_or_gelu = 0
     layer.activation = activation
+
+
+def _why_no_nested(layer: Module) -> str:
+    """Why torch's encoder would not take its nested-tensor (padding-skipping) path."""
+    name = "encoder_layer"
+    if not isinstance(layer, TransformerEncoderLayer):
+        return f"{name} was not TransformerEncoderLayer"
+    if layer.norm_first:
+        return f"{name}.norm_first was True"
+    if not layer.self_attn.batch_first:
+        return (f"{name}.self_attn.batch_first was not True(use batch_first for better "
+                f"inference performance)")
+    if not layer.self_attn._qkv_same_embed_dim:
+        return f"{name}.self_attn._qkv_same_embed_dim was not True"
+    if layer.self_attn.in_proj_bias is None:
+        return f"{name}.self_attn was passed bias=False"
+    if not layer.activation_relu_or_gelu:
+        return f"{name}.activation_relu_or_gelu was not True"
+    if layer.norm1.eps != layer.norm2.eps:
+        return f"{name}.norm1.eps was not equal to {name}.norm2.eps"
+    if layer.self_attn.num_heads % 2 == 1:
+        return f"{name}.self_attn.num_heads is odd"
+    return ""
+
+
+def _left_aligned(keep: Tensor) -> bool:
+    """Every row of the (N, S) bool ``keep`` is a run of True followed by False."""
+    if keep.shape[-1] < 2:
+        return True
+    rises = keep[:, 1:].logical_and(keep[:, :-1].logical_not())
+    return not bool(rises.any())
 
 
 class TransformerEncoderLayer(Module):
@@ -272,7 +317,33 @@ class TransformerEncoder(Module):
         self.num_layers = num_layers
         self.norm = norm
         self.enable_nested_tensor = enable_nested_tensor
+        self.use_nested_tensor = enable_nested_tensor
         self.mask_check = mask_check
+        why = _why_no_nested(encoder_layer)
+        if enable_nested_tensor and why:
+            warnings.warn(f"enable_nested_tensor is True, but self.use_nested_tensor is False "
+                          f"because {why}", stacklevel=2)
+            self.use_nested_tensor = False
+
+    def _pads_to_zero(self, src: Tensor, mask, src_key_padding_mask) -> bool:
+        """torch's inference path packs the batch as a nested tensor when it can; padded
+        positions then come out as zeros (before the final norm). Same conditions here."""
+        from ...autograd.grad_mode import is_grad_enabled
+        if not self.use_nested_tensor or not len(self.layers) or self.layers[0].training:
+            return False
+        if src.dim() != 3 or src_key_padding_mask is None or mask is not None:
+            return False
+        if self.mask_check and not _left_aligned(_pad_bool(src_key_padding_mask).logical_not()):
+            return False
+        first = self.layers[0]
+        args = [src] + [p for p in (first.self_attn.in_proj_weight,
+                                    first.self_attn.in_proj_bias,
+                                    first.self_attn.out_proj.weight,
+                                    first.self_attn.out_proj.bias, first.norm1.weight,
+                                    first.norm1.bias, first.norm2.weight, first.norm2.bias,
+                                    first.linear1.weight, first.linear1.bias,
+                                    first.linear2.weight, first.linear2.bias) if p is not None]
+        return not (is_grad_enabled() and any(a.requires_grad for a in args))
 
     def forward(self, src: Tensor, mask: Tensor | None = None,
                 src_key_padding_mask: Tensor | None = None,
@@ -284,6 +355,8 @@ class TransformerEncoder(Module):
         for mod in self.layers:
             output = mod(output, src_mask=mask, is_causal=is_causal,
                          src_key_padding_mask=src_key_padding_mask)
+        if self._pads_to_zero(src, mask, src_key_padding_mask):
+            output = output.masked_fill(_pad_bool(src_key_padding_mask).unsqueeze(-1), 0.0)
         if self.norm is not None:
             output = self.norm(output)
         return output
