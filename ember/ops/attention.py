@@ -58,6 +58,17 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     if query.shape[-1] != key.shape[-1]:
         raise RuntimeError(f"scaled_dot_product_attention: query and key must have the same "
                            f"last dimension, got {query.shape[-1]} and {key.shape[-1]}")
+    if is_causal and attn_mask is not None:
+        raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be "
+                           "set when is_causal=True")
+    if attn_mask is not None and attn_mask.dtype not in (em.bool, em.float32, query.dtype):
+        from .linalg import _cname
+
+        def name(t):
+            return {"long": "long int"}.get(_cname(t), _cname(t))
+        raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query "
+                           f"dtype, but got attn_mask.dtype: {name(attn_mask)} and  "
+                           f"query.dtype: {name(query)} instead.")
     if scale is None:
         scale = 1.0 / math.sqrt(query.shape[-1])
     if enable_gqa and query.dim() >= 3 and key.shape[-3] != query.shape[-3]:

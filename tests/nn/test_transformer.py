@@ -565,3 +565,25 @@ def test_encoder_inference_padding_and_nested_warning_like_torch(heads, batch_fi
         with ember.no_grad():
             b = em(_e(x), src_key_padding_mask=_e(kp)).numpy()
         np.testing.assert_allclose(b, a, **TOL)
+
+
+def test_sdpa_errors_like_torch():
+    q = _x(1, 3, 4)
+    cases = [dict(attn_mask=np.ones((3, 3), bool), is_causal=True),
+             dict(attn_mask=np.zeros((3, 3)), is_causal=True),
+             dict(attn_mask=np.zeros((3, 3), dtype=np.int64)),
+             dict(attn_mask=np.zeros((3, 3), dtype=np.float16))]
+    for kw in cases:
+        t_kw = {k: _t(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
+        e_kw = {k: _e(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
+        with pytest.raises(RuntimeError) as te:
+            torch.nn.functional.scaled_dot_product_attention(_t(q), _t(q), _t(q), **t_kw)
+        with pytest.raises(RuntimeError) as ee:
+            EF.scaled_dot_product_attention(_e(q), _e(q), _e(q), **e_kw)
+        assert str(ee.value) == str(te.value)
+    # a float32 mask is accepted with a float64 query (and promotes like torch)
+    m = _x(3, 3).astype(np.float32)
+    a = torch.nn.functional.scaled_dot_product_attention(_t(q), _t(q), _t(q), attn_mask=_t(m))
+    b = EF.scaled_dot_product_attention(_e(q), _e(q), _e(q), attn_mask=_e(m))
+    assert b.dtype == ember.float64
+    np.testing.assert_allclose(_np(b), _np(a), **TOL)
