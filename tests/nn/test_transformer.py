@@ -587,3 +587,59 @@ def test_sdpa_errors_like_torch():
     b = EF.scaled_dot_product_attention(_e(q), _e(q), _e(q), attn_mask=_e(m))
     assert b.dtype == ember.float64
     np.testing.assert_allclose(_np(b), _np(a), **TOL)
+
+
+@pytest.mark.parametrize("opts", [
+    dict(separate=True),
+    dict(separate=True, bias_kv=True, need_weights=False),
+    dict(static=True),
+    dict(static=True, zero_attn=True, need_weights=False, average_attn_weights=False),
+])
+def test_functional_mha_options_match_torch(opts):
+    E, H, N, L, S = 6, 2, 2, 4, 5
+    arrs = dict(q=_x(L, N, E), k=_x(S, N, E), v=_x(S, N, E), w=_x(3 * E, E), b=_x(3 * E),
+                ow=_x(E, E), ob=_x(E), qw=_x(E, E), kw=_x(E, E), vw=_x(E, E),
+                bk=_x(1, 1, E), bv=_x(1, 1, E), sk=_x(N * H, S + 1, E // H),
+                sv=_x(N * H, S + 1, E // H))
+
+    def run(f, conv):
+        a = {k: conv(v) for k, v in arrs.items()}
+        kw = dict(need_weights=opts.get("need_weights", True),
+                  average_attn_weights=opts.get("average_attn_weights", True))
+        if opts.get("separate"):
+            kw.update(use_separate_proj_weight=True, q_proj_weight=a["qw"],
+                      k_proj_weight=a["kw"], v_proj_weight=a["vw"])
+        if opts.get("static"):
+            kw.update(static_k=a["sk"], static_v=a["sv"])
+        bk, bv = (a["bk"], a["bv"]) if opts.get("bias_kv") else (None, None)
+        return f(a["q"], a["k"], a["v"], E, H, None if opts.get("separate") else a["w"], a["b"],
+                 bk, bv, opts.get("zero_attn", False), 0.0, a["ow"], a["ob"], **kw)
+
+    to, tw = run(torch.nn.functional.multi_head_attention_forward, _t)
+    eo, ew = run(EF.multi_head_attention_forward, _e)
+    np.testing.assert_allclose(_np(eo), _np(to), **TOL)
+    assert (ew is None) == (tw is None)
+    if tw is not None:
+        np.testing.assert_allclose(_np(ew), _np(tw), **TOL)
+
+
+@pytest.mark.parametrize("train", [True, False])
+def test_transformer_float32_default_dtype_matches_torch(train, recwarn):
+    torch.manual_seed(0)
+    tm = torch.nn.Transformer(16, 4, 2, 2, 32, dropout=0.0, batch_first=True)
+    em = ember.nn.Transformer(16, 4, 2, 2, 32, dropout=0.0, batch_first=True)
+    em.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
+    tm.train(train)
+    em.train(train)
+    s = _x(3, 5, 16).astype(np.float32)
+    t = _x(3, 4, 16).astype(np.float32)
+    kpm = np.zeros((3, 5), bool)
+    kpm[0, 3:] = True
+    with torch.set_grad_enabled(train):
+        a = tm(_t(s), _t(t), tgt_mask=tm.generate_square_subsequent_mask(4),
+               src_key_padding_mask=_t(kpm), memory_key_padding_mask=_t(kpm))
+    with ember.set_grad_enabled(train):
+        b = em(_e(s), _e(t), tgt_mask=em.generate_square_subsequent_mask(4),
+               src_key_padding_mask=_e(kpm), memory_key_padding_mask=_e(kpm))
+    assert b.dtype == ember.float32
+    np.testing.assert_allclose(_np(b), _np(a), rtol=1e-4, atol=1e-5)
