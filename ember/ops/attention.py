@@ -24,9 +24,16 @@ def _ember():
 
 
 def _linear(x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
+    """x @ w.T + b; leading dims are flattened so the product is one 2-D GEMM."""
     F = _F()
     if hasattr(F, "linear"):
         return F.linear(x, w, b)
+    if x.dim() > 2:
+        lead = tuple(x.shape[:-1])
+        return _linear(x.reshape(-1, x.shape[-1]), w, b).reshape(lead + (w.shape[0],))
+    if x.dim() == 2 and b is not None:
+        from .linalg import addmm
+        return addmm(b, x, w.t())
     out = x.matmul(w.t())
     return out if b is None else out + b
 
