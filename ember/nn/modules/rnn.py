@@ -1,5 +1,552 @@
-"""nn modules: rnn."""
+"""nn modules: RNNBase, RNN, LSTM, GRU and the single-step RNNCell, LSTMCell, GRUCell.
+
+Each layer/direction projects the whole sequence through ``W_ih`` with one matmul; the
+time loop then does only ``h @ W_hh^T`` (an addmm) and the gate arithmetic.  Packed
+sequences run the same loop with the batch shrinking (forward) or growing (reverse)
+as ``batch_sizes`` says.
+"""
 
 from __future__ import annotations
 
-__all__: list = []
+import math
+import numbers
+import warnings
+from typing import Any
+
+from ..._tensor import Tensor
+from ...ops.creation import empty
+from .. import functional as F
+from .. import init
+from ..parameter import Parameter
+from ..utils.rnn import PackedSequence
+from .module import Module
+
+__all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
+
+_GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
+
+
+def _e():
+    import ember
+    return ember
+
+
+def _addmm(bias: Tensor, a: Tensor, b: Tensor) -> Tensor:
+    return _e().addmm(bias, a, b)
+
+
+# ----------------------------------------------------------------------------- gate math
+def _rnn_step(act):
+    def step(gi: Tensor, h: Tensor, c: Any, w_hh_t: Tensor, b_hh: Tensor | None,
+             w_hr_t: Tensor | None):
+        # gi already holds W_ih x + b_ih + b_hh
+        return act(_addmm(gi, h, w_hh_t)), None
+    return step
+
+
+def _lstm_step(gi: Tensor, h: Tensor, c: Tensor, w_hh_t: Tensor, b_hh: Tensor | None,
+               w_hr_t: Tensor | None):
+    i, f, g, o = _addmm(gi, h, w_hh_t).chunk(4, 1)
+    c = f.sigmoid() * c + i.sigmoid() * g.tanh()
+    h = o.sigmoid() * c.tanh()
+    if w_hr_t is not None:
+        h = h.matmul(w_hr_t)
+    return h, c
+
+
+def _gru_step(gi: Tensor, h: Tensor, c: Any, w_hh_t: Tensor, b_hh: Tensor | None,
+              w_hr_t: Tensor | None):
+    gh = h.matmul(w_hh_t) if b_hh is None else _addmm(b_hh, h, w_hh_t)
+    i_r, i_z, i_n = gi.chunk(3, 1)
+    h_r, h_z, h_n = gh.chunk(3, 1)
+    r = (i_r + h_r).sigmoid()
+    z = (i_z + h_z).sigmoid()
+    n = (i_n + r * h_n).tanh()
+    return n + z * (h - n), None
+
+
+_STEPS = {"LSTM": _lstm_step, "GRU": _gru_step,
+          "RNN_TANH": _rnn_step(lambda x: x.tanh()), "RNN_RELU": _rnn_step(lambda x: x.relu())}
+
+
+def _run_direction(step, xproj: Tensor, sizes: list[int], h0: Tensor, c0: Tensor | None,
+                   w_hh_t: Tensor, b_hh: Tensor | None, w_hr_t: Tensor | None,
+                   reverse: bool):
+    """Run one layer/direction over time-major packed rows ``xproj`` (sum(sizes), G).
+
+    Returns (per-step outputs in time order, final h, final c)."""
+    e = _e()
+    T = len(sizes)
+    offsets = [0] * T
+    for t in range(1, T):
+        offsets[t] = offsets[t - 1] + sizes[t - 1]
+    outs: list[Tensor] = [None] * T  # type: ignore[list-item]
+    lstm = c0 is not None
+    if not reverse:
+        h, c = h0, c0
+        done_h: list[Tensor] = []
+        done_c: list[Tensor] = []
+        cur = sizes[0] if T else h0.shape[0]
+        if cur < h0.shape[0]:  # batch rows with no step at all (cannot happen when packed)
+            done_h.append(h[cur:])
+            h = h[:cur]
+            if lstm:
+                done_c.append(c[cur:])
+                c = c[:cur]
+        for t in range(T):
+            bs = sizes[t]
+            if bs < cur:
+                done_h.append(h[bs:])
+                h = h[:bs]
+                if lstm:
+                    done_c.append(c[bs:])
+                    c = c[:bs]
+                cur = bs
+            h, c = step(xproj[offsets[t]:offsets[t] + bs], h, c, w_hh_t, b_hh, w_hr_t)
+            outs[t] = h
+        if done_h:
+            h = e.cat([h] + done_h[::-1])
+            if lstm:
+                c = e.cat([c] + done_c[::-1])
+        return outs, h, c
+    cur = sizes[-1] if T else 0
+    h, c = h0[:cur], (c0[:cur] if lstm else None)
+    for t in range(T - 1, -1, -1):
+        bs = sizes[t]
+        if bs > cur:
+            h = e.cat([h, h0[cur:bs]])
+            if lstm:
+                c = e.cat([c, c0[cur:bs]])
+            cur = bs
+        h, c = step(xproj[offsets[t]:offsets[t] + bs], h, c, w_hh_t, b_hh, w_hr_t)
+        outs[t] = h
+    return outs, h, c
+
+
+# ----------------------------------------------------------------------------- modules
+class RNNBase(Module):
+    """Shared machinery of RNN, LSTM and GRU: parameters, checks, the layer loop."""
+
+    def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, proj_size: int = 0, device=None,
+                 dtype=None) -> None:
+        super().__init__()
+        self.mode = mode
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bias = bias
+        self.batch_first = batch_first
+        self.dropout = float(dropout)
+        self.bidirectional = bidirectional
+        self.proj_size = proj_size
+        num_directions = 2 if bidirectional else 1
+
+        if (not isinstance(dropout, numbers.Number) or not 0 <= dropout <= 1
+                or isinstance(dropout, bool)):
+            raise ValueError("dropout should be a number in range [0, 1] representing the "
+                             "probability of an element being zeroed")
+        if dropout > 0 and num_layers == 1:
+            warnings.warn("dropout option adds dropout after all but last recurrent layer, so "
+                          "non-zero dropout expects num_layers greater than 1, but got "
+                          f"dropout={dropout} and num_layers={num_layers}", stacklevel=2)
+        if not isinstance(hidden_size, int) or isinstance(hidden_size, bool):
+            raise TypeError(f"hidden_size should be of type int, got: "
+                            f"{type(hidden_size).__name__}")
+        if hidden_size <= 0:
+            raise ValueError("hidden_size must be greater than zero")
+        if num_layers <= 0:
+            raise ValueError("num_layers must be greater than zero")
+        if proj_size < 0:
+            raise ValueError("proj_size should be a positive integer or zero to disable "
+                             "projections")
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
+        if mode not in _GATES:
+            raise ValueError(f"Unrecognized RNN mode: {mode}")
+        if proj_size and mode != "LSTM":
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+
+        gate_size = _GATES[mode] * hidden_size
+        real_hidden = proj_size if proj_size > 0 else hidden_size
+        self._flat_weights_names: list[str] = []
+        self._all_weights: list[list[str]] = []
+        for layer in range(num_layers):
+            for direction in range(num_directions):
+                layer_in = input_size if layer == 0 else real_hidden * num_directions
+                shapes = [(gate_size, layer_in), (gate_size, real_hidden)]
+                if bias:
+                    shapes += [(gate_size,), (gate_size,)]
+                if proj_size > 0:
+                    shapes.append((proj_size, hidden_size))
+                suffix = "_reverse" if direction == 1 else ""
+                names = ["weight_ih_l{}{}", "weight_hh_l{}{}"]
+                if bias:
+                    names += ["bias_ih_l{}{}", "bias_hh_l{}{}"]
+                if proj_size > 0:
+                    names.append("weight_hr_l{}{}")
+                names = [n.format(layer, suffix) for n in names]
+                for name, shape in zip(names, shapes):
+                    setattr(self, name, Parameter(empty(shape, device=device, dtype=dtype)))
+                self._flat_weights_names.extend(names)
+                self._all_weights.append(names)
+        self.reset_parameters()
+
+    @property
+    def _flat_weights(self) -> list[Tensor]:
+        return [getattr(self, n) for n in self._flat_weights_names]
+
+    @property
+    def all_weights(self) -> list[list[Parameter]]:
+        return [[getattr(self, n) for n in names] for names in self._all_weights]
+
+    def flatten_parameters(self) -> None:
+        """No-op: ember keeps no fused weight buffer."""
+
+    def reset_parameters(self) -> None:
+        """Every weight and bias ~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for weight in self.parameters():
+            init.uniform_(weight, -stdv, stdv)
+
+    def extra_repr(self) -> str:
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size != 0:
+            s += f", proj_size={self.proj_size}"
+        if self.num_layers != 1:
+            s += f", num_layers={self.num_layers}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if self.batch_first is not False:
+            s += f", batch_first={self.batch_first}"
+        if self.dropout != 0:
+            s += f", dropout={self.dropout}"
+        if self.bidirectional is not False:
+            s += f", bidirectional={self.bidirectional}"
+        return s
+
+    # -- checks ---------------------------------------------------------------------------
+    def _check_input(self, input: Tensor, batch_sizes) -> None:
+        expected_dim = 2 if batch_sizes is not None else 3
+        if input.dim() != expected_dim:
+            raise RuntimeError(f"input must have {expected_dim} dimensions, got {input.dim()}")
+        if input.size(-1) != self.input_size:
+            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
+                               f"{self.input_size}, got {input.size(-1)}")
+
+    def _hidden_shape(self, input: Tensor, batch_sizes, size: int) -> tuple[int, int, int]:
+        if batch_sizes is not None:
+            mini_batch = int(batch_sizes[0])
+        else:
+            mini_batch = input.size(0) if self.batch_first else input.size(1)
+        return (self.num_layers * (2 if self.bidirectional else 1), mini_batch, size)
+
+    @staticmethod
+    def _check_hidden_size(hx: Tensor, expected: tuple, msg: str) -> None:
+        if tuple(hx.shape) != expected:
+            raise RuntimeError(msg.format(expected, list(hx.shape)))
+
+    def _out_size(self) -> int:
+        return self.proj_size if self.proj_size > 0 else self.hidden_size
+
+    # -- forward ----------------------------------------------------------------------------
+    def _prepare(self, input: Any, hx: Any):
+        """Normalize input to time-major packed rows; returns a context tuple."""
+        if isinstance(input, PackedSequence):
+            data, batch_sizes, sorted_idx, unsorted_idx = input
+            sizes = [int(b) for b in batch_sizes.tolist()]
+            return data, sizes, batch_sizes, sorted_idx, unsorted_idx, True, False
+        if input.dim() not in (2, 3):
+            name, what = (("RNN", "tensor instead") if self.mode.startswith("RNN")
+                          else (self.mode, "instead"))
+            raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D "
+                             f"{what}")
+        unbatched = input.dim() == 2
+        if unbatched:
+            input = input.unsqueeze(1)
+        elif self.batch_first:
+            input = input.transpose(0, 1)
+        return input, None, None, None, None, False, unbatched
+
+    def _forward_impl(self, input: Any, hx: Any):
+        lstm = self.mode == "LSTM"
+        is_packed = isinstance(input, PackedSequence)
+        orig_input = input
+        x, sizes, batch_sizes, sorted_idx, unsorted_idx, _, unbatched = \
+            self._prepare(input, hx)
+        num_dir = 2 if self.bidirectional else 1
+        out_size = self._out_size()
+        e = _e()
+
+        # hidden state normalisation
+        if unbatched and hx is not None:
+            if lstm:
+                if hx[0].dim() != 2 or hx[1].dim() != 2:
+                    raise RuntimeError(f"For unbatched 2-D input, hx and cx should also be 2-D "
+                                       f"but got ({hx[0].dim()}-D, {hx[1].dim()}-D) tensors")
+                hx = (hx[0].unsqueeze(1), hx[1].unsqueeze(1))
+            else:
+                if hx.dim() != 2:
+                    raise RuntimeError(f"For unbatched 2-D input, hx should also be 2-D but "
+                                       f"got {hx.dim()}-D tensor")
+                hx = hx.unsqueeze(1)
+        elif not is_packed and hx is not None:
+            if lstm:
+                if hx[0].dim() != 3 or hx[1].dim() != 3:
+                    raise RuntimeError(f"For batched 3-D input, hx and cx should also be 3-D "
+                                       f"but got ({hx[0].dim()}-D, {hx[1].dim()}-D) tensors")
+            elif hx.dim() != 3:
+                raise RuntimeError(f"For batched 3-D input, hx should also be 3-D but got "
+                                   f"{hx.dim()}-D tensor")
+
+        if is_packed:
+            self._check_input(x, batch_sizes)
+        else:
+            self._check_input(x, None)
+        if not is_packed:
+            T, B = x.shape[0], x.shape[1]
+            sizes = [B] * T
+        else:
+            B = sizes[0]
+        h_shape = (self.num_layers * num_dir, B, out_size)
+        c_shape = (self.num_layers * num_dir, B, self.hidden_size)
+        if hx is None:
+            h0 = e.zeros(h_shape, dtype=x.dtype, device=x.device)
+            c0 = e.zeros(c_shape, dtype=x.dtype, device=x.device) if lstm else None
+        else:
+            if lstm:
+                h0, c0 = hx
+            else:
+                h0, c0 = hx, None
+            if sorted_idx is not None:
+                h0 = h0.index_select(1, sorted_idx)
+                if lstm:
+                    c0 = c0.index_select(1, sorted_idx)
+            if lstm:
+                self._check_hidden_size(h0, h_shape, "Expected hidden[0] size {}, got {}")
+                self._check_hidden_size(c0, c_shape, "Expected hidden[1] size {}, got {}")
+            else:
+                self._check_hidden_size(h0, h_shape, "Expected hidden size {}, got {}")
+
+        step = _STEPS[self.mode]
+        layer_in = x.reshape(-1, x.shape[-1]) if not is_packed else x
+        h_n: list[Tensor] = []
+        c_n: list[Tensor] = []
+        for layer in range(self.num_layers):
+            if layer > 0 and self.dropout > 0 and self.training:
+                layer_in = F.dropout(layer_in, self.dropout, True)
+            dir_outs = []
+            for d in range(num_dir):
+                idx = layer * num_dir + d
+                names = self._all_weights[idx]
+                w_ih, w_hh = getattr(self, names[0]), getattr(self, names[1])
+                b_ih = getattr(self, names[2]) if self.bias else None
+                b_hh = getattr(self, names[3]) if self.bias else None
+                w_hr = getattr(self, names[-1]) if self.proj_size > 0 else None
+                # input projection for all steps at once; fold b_hh in unless GRU needs
+                # it apart (n = tanh(W_in x + b_in + r * (W_hn h + b_hn))).
+                if b_ih is not None:
+                    bias = b_ih if self.mode == "GRU" else b_ih + b_hh
+                    xproj = _addmm(bias, layer_in, w_ih.t())
+                else:
+                    xproj = layer_in.matmul(w_ih.t())
+                outs, h, c = _run_direction(
+                    step, xproj, sizes, h0[idx], c0[idx] if lstm else None, w_hh.t(),
+                    b_hh if self.mode == "GRU" else None,
+                    None if w_hr is None else w_hr.t(), reverse=d == 1)
+                dir_outs.append(e.cat(outs) if outs else
+                                e.zeros((0, out_size), dtype=x.dtype, device=x.device))
+                h_n.append(h)
+                if lstm:
+                    c_n.append(c)
+            layer_in = dir_outs[0] if num_dir == 1 else e.cat(dir_outs, 1)
+
+        h_n_t = e.stack(h_n)
+        c_n_t = e.stack(c_n) if lstm else None
+        if unsorted_idx is not None:
+            h_n_t = h_n_t.index_select(1, unsorted_idx)
+            if lstm:
+                c_n_t = c_n_t.index_select(1, unsorted_idx)
+        if is_packed:
+            output: Any = PackedSequence(layer_in, orig_input.batch_sizes, sorted_idx,
+                                         unsorted_idx)
+        else:
+            output = layer_in.reshape(len(sizes), B, num_dir * out_size)
+            if unbatched:
+                output = output.squeeze(1)
+                h_n_t = h_n_t.squeeze(1)
+                if lstm:
+                    c_n_t = c_n_t.squeeze(1)
+            elif self.batch_first:
+                output = output.transpose(0, 1)
+        return output, ((h_n_t, c_n_t) if lstm else h_n_t)
+
+
+class RNN(RNNBase):
+    """Elman RNN: h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh), act tanh or relu."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if "proj_size" in kwargs:
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        if len(args) > 3:
+            self.nonlinearity = args[3]
+            args = args[:3] + args[4:]
+        else:
+            self.nonlinearity = kwargs.pop("nonlinearity", "tanh")
+        if self.nonlinearity == "tanh":
+            mode = "RNN_TANH"
+        elif self.nonlinearity == "relu":
+            mode = "RNN_RELU"
+        else:
+            raise ValueError(f"Unknown nonlinearity '{self.nonlinearity}'. Select from 'tanh' "
+                             f"or 'relu'.")
+        super().__init__(mode, *args, **kwargs)
+
+    def forward(self, input: Any, hx: Tensor | None = None):
+        return self._forward_impl(input, hx)
+
+
+class LSTM(RNNBase):
+    """Long short-term memory (gates i, f, g, o; optional projection of h to proj_size)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__("LSTM", *args, **kwargs)
+
+    def forward(self, input: Any, hx: tuple[Tensor, Tensor] | None = None):
+        return self._forward_impl(input, hx)
+
+
+class GRU(RNNBase):
+    """Gated recurrent unit (gates r, z, n)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if "proj_size" in kwargs:
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        super().__init__("GRU", *args, **kwargs)
+
+    def forward(self, input: Any, hx: Tensor | None = None):
+        return self._forward_impl(input, hx)
+
+
+# ----------------------------------------------------------------------------- cells
+class RNNCellBase(Module):
+    """Parameters weight_ih (G*H, in), weight_hh (G*H, H), bias_ih, bias_hh (G*H)."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool, num_chunks: int,
+                 device=None, dtype=None) -> None:
+        super().__init__()
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.bias = bias
+        self.weight_ih = Parameter(empty((num_chunks * hidden_size, input_size), device=device,
+                                         dtype=dtype))
+        self.weight_hh = Parameter(empty((num_chunks * hidden_size, hidden_size),
+                                         device=device, dtype=dtype))
+        if bias:
+            self.bias_ih = Parameter(empty(num_chunks * hidden_size, device=device, dtype=dtype))
+            self.bias_hh = Parameter(empty(num_chunks * hidden_size, device=device, dtype=dtype))
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def extra_repr(self) -> str:
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        nl = getattr(self, "nonlinearity", "tanh")
+        if nl != "tanh":
+            s += f", nonlinearity={nl}"
+        return s
+
+    def reset_parameters(self) -> None:
+        """Every weight and bias ~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for weight in self.parameters():
+            init.uniform_(weight, -stdv, stdv)
+
+    def _prep(self, input: Tensor, hx: Any, lstm: bool):
+        name = type(self).__name__
+        if input.dim() not in (1, 2):
+            raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.dim()}D "
+                             f"instead")
+        hs = [hx] if not lstm or hx is None else list(hx)
+        for h in hs:
+            if h is not None and h.dim() not in (1, 2):
+                raise ValueError(f"{name}: Expected hidden to be 1D or 2D, got {h.dim()}D "
+                                 f"instead")
+        batched = input.dim() == 2
+        if not batched:
+            input = input.unsqueeze(0)
+        if input.size(1) != self.input_size:
+            raise RuntimeError(f"input has inconsistent input_size: got {input.size(1)} "
+                               f"expected {self.input_size}")
+        e = _e()
+        if hx is None:
+            z = e.zeros((input.size(0), self.hidden_size), dtype=input.dtype,
+                        device=input.device)
+            hs = [z, z] if lstm else [z]
+        else:
+            hs = [h if batched else h.unsqueeze(0) for h in hs]
+        for i, h in enumerate(hs):
+            if h.size(0) != input.size(0):
+                raise RuntimeError(f"Input batch size {input.size(0)} doesn't match hidden{i} "
+                                   f"batch size {h.size(0)}")
+            if h.size(1) != self.hidden_size:
+                raise RuntimeError(f"hidden{i} has inconsistent hidden_size: got {h.size(1)}, "
+                                   f"expected {self.hidden_size}")
+        return input, hs, batched
+
+    def _gi(self, input: Tensor, fold_hh: bool) -> Tensor:
+        if self.bias_ih is None:
+            return input.matmul(self.weight_ih.t())
+        bias = self.bias_ih + self.bias_hh if fold_hh else self.bias_ih
+        return _addmm(bias, input, self.weight_ih.t())
+
+
+class RNNCell(RNNCellBase):
+    """One Elman step: h' = act(W_ih x + b_ih + W_hh h + b_hh)."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 nonlinearity: str = "tanh", device=None, dtype=None) -> None:
+        super().__init__(input_size, hidden_size, bias, 1, device=device, dtype=dtype)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        input, (h,), batched = self._prep(input, hx, False)
+        if self.nonlinearity == "tanh":
+            step = _STEPS["RNN_TANH"]
+        elif self.nonlinearity == "relu":
+            step = _STEPS["RNN_RELU"]
+        else:
+            raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
+        out, _ = step(self._gi(input, True), h, None, self.weight_hh.t(), None, None)
+        return out if batched else out.squeeze(0)
+
+
+class LSTMCell(RNNCellBase):
+    """One LSTM step; returns (h', c')."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None,
+                 dtype=None) -> None:
+        super().__init__(input_size, hidden_size, bias, 4, device=device, dtype=dtype)
+
+    def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None):
+        input, (h, c), batched = self._prep(input, hx, True)
+        h, c = _lstm_step(self._gi(input, True), h, c, self.weight_hh.t(), None, None)
+        return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
+
+
+class GRUCell(RNNCellBase):
+    """One GRU step: r, z, n gates; h' = (1 - z) * n + z * h."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None,
+                 dtype=None) -> None:
+        super().__init__(input_size, hidden_size, bias, 3, device=device, dtype=dtype)
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        input, (h,), batched = self._prep(input, hx, False)
+        out, _ = _gru_step(self._gi(input, False), h, None, self.weight_hh.t(), self.bias_hh,
+                           None)
+        return out if batched else out.squeeze(0)
