@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from .._tensor import Tensor
+from .linear import linear
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
 
@@ -21,21 +22,6 @@ def _F():
 def _ember():
     import ember
     return ember
-
-
-def _linear(x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
-    """x @ w.T + b; leading dims are flattened so the product is one 2-D GEMM."""
-    F = _F()
-    if hasattr(F, "linear"):
-        return F.linear(x, w, b)
-    if x.dim() > 2:
-        lead = tuple(x.shape[:-1])
-        return _linear(x.reshape(-1, x.shape[-1]), w, b).reshape(lead + (w.shape[0],))
-    if x.dim() == 2 and b is not None:
-        from .linalg import addmm
-        return addmm(b, x, w.t())
-    out = x.matmul(w.t())
-    return out if b is None else out + b
 
 
 def _as_float_mask(mask: Tensor | None, dtype, name: str) -> Tensor | None:
@@ -172,15 +158,15 @@ def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor,
         if in_proj_weight is None:
             raise AssertionError("use_separate_proj_weight is False but in_proj_weight is None")
         if query is key and key is value:
-            q, k, v = _linear(query, in_proj_weight, in_proj_bias).chunk(3, dim=-1)
+            q, k, v = linear(query, in_proj_weight, in_proj_bias).chunk(3, dim=-1)
         else:
             w_q, w_k, w_v = in_proj_weight.chunk(3)
             b_q = b_k = b_v = None
             if in_proj_bias is not None:
                 b_q, b_k, b_v = in_proj_bias.chunk(3)
-            q = _linear(query, w_q, b_q)
-            k = _linear(key, w_k, b_k)
-            v = _linear(value, w_v, b_v)
+            q = linear(query, w_q, b_q)
+            k = linear(key, w_k, b_k)
+            v = linear(value, w_v, b_v)
     else:
         if q_proj_weight is None or k_proj_weight is None or v_proj_weight is None:
             raise AssertionError("use_separate_proj_weight is True but q_proj_weight, "
@@ -190,9 +176,9 @@ def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor,
             b_q = in_proj_bias[:embed_dim]
             b_k = in_proj_bias[embed_dim:2 * embed_dim]
             b_v = in_proj_bias[2 * embed_dim:]
-        q = _linear(query, q_proj_weight, b_q)
-        k = _linear(key, k_proj_weight, b_k)
-        v = _linear(value, v_proj_weight, b_v)
+        q = linear(query, q_proj_weight, b_q)
+        k = linear(key, k_proj_weight, b_k)
+        v = linear(value, v_proj_weight, b_v)
 
     if attn_mask is not None:
         if attn_mask.dim() == 2:
@@ -257,7 +243,7 @@ def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor,
             weights = F.dropout(weights, p=dropout_p)
         out = weights.matmul(v)
         out = out.transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
-        out = _linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, -1)
+        out = linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, -1)
         weights = weights.reshape(bsz, num_heads, tgt_len, src_len)
         if average_attn_weights:
             weights = weights.mean(dim=1)
@@ -276,7 +262,7 @@ def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor,
     v = v.reshape(bsz, num_heads, src_len, head_dim)
     out = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
     out = out.permute(2, 0, 1, 3).reshape(bsz * tgt_len, embed_dim)
-    out = _linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, -1)
+    out = linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, -1)
     if not is_batched:
         out = out.squeeze(1)
     return out, None

@@ -17,39 +17,6 @@ from .module import Module
 __all__ = ["Identity", "Linear", "Bilinear", "LazyLinear"]
 
 
-def _linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """y = input @ weight.T + bias (addmm for matrices, like torch's graph)."""
-    if input.dim() == 2 and bias is not None:
-        return _addmm(bias, input, weight.t())
-    out = input.matmul(weight.t())
-    return out if bias is None else out + bias
-
-
-def _addmm(bias: Tensor, a: Tensor, b: Tensor) -> Tensor:
-    from ...ops.linalg import addmm
-    return addmm(bias, a, b)
-
-
-def _bilinear(input1: Tensor, input2: Tensor, weight: Tensor,
-              bias: Tensor | None = None) -> Tensor:
-    """y[..., o] = sum_ij input1[..., i] weight[o, i, j] input2[..., j] + bias[o]."""
-    out_f, in1, in2 = weight.shape
-    if input1.shape[:-1] != input2.shape[:-1]:
-        raise RuntimeError(f"bilinear(): input batch dimensions do not match: got "
-                           f"{tuple(input1.shape[:-1])} and {tuple(input2.shape[:-1])}")
-    if input1.shape[-1] != in1:
-        raise RuntimeError(f"bilinear(): input1 size does not match weight size: got "
-                           f"{input1.shape[-1]} but expected {in1}")
-    if input2.shape[-1] != in2:
-        raise RuntimeError(f"bilinear(): input2 size does not match weight size: got "
-                           f"{input2.shape[-1]} but expected {in2}")
-    lead = tuple(input1.shape[:-1])
-    w = weight.permute(1, 0, 2).reshape(in1, out_f * in2)
-    t = input1.reshape(-1, in1).matmul(w).reshape(-1, out_f, in2)
-    y = (t * input2.reshape(-1, 1, in2)).sum(-1).reshape(lead + (out_f,))
-    return y if bias is None else y + bias
-
-
 class Identity(Module):
     """Returns its input unchanged (constructor arguments are ignored)."""
 
@@ -85,7 +52,7 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:
-        return getattr(F, "linear", _linear)(input, self.weight, self.bias)
+        return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
@@ -117,7 +84,7 @@ class Bilinear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input1: Tensor, input2: Tensor) -> Tensor:
-        return getattr(F, "bilinear", _bilinear)(input1, input2, self.weight, self.bias)
+        return F.bilinear(input1, input2, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
