@@ -14,6 +14,7 @@ import warnings
 from typing import Any
 
 from ..._tensor import Tensor
+from ...autograd.function import Op
 from ...ops.creation import empty
 from .. import functional as F
 from .. import init
@@ -33,6 +34,32 @@ def _e():
 
 def _addmm(bias: Tensor, a: Tensor, b: Tensor) -> Tensor:
     return _e().addmm(bias, a, b)
+
+
+class _SplitRows(Op):
+    """Rows split into consecutive blocks of ``sizes`` (one output per time step); its
+    backward concatenates the step gradients once instead of scattering each step's
+    gradient into a full-size zero tensor."""
+
+    node_name = "SplitWithSizesBackward0"
+
+    @staticmethod
+    def forward(ctx, x, sizes):
+        ctx.sizes = sizes
+        out, start = [], 0
+        for s in sizes:
+            out.append(x[start:start + s])
+            start += s
+        return tuple(out)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        e = _e()
+        ref = next(g for g in grads if g is not None)
+        parts = [g if g is not None else
+                 e.zeros((s,) + tuple(ref.shape[1:]), dtype=ref.dtype, device=ref.device)
+                 for g, s in zip(grads, ctx.sizes)]
+        return e.cat(parts), None
 
 
 # ----------------------------------------------------------------------------- gate math
@@ -77,9 +104,7 @@ def _run_direction(step, xproj: Tensor, sizes: list[int], h0: Tensor, c0: Tensor
     Returns (per-step outputs in time order, final h, final c)."""
     e = _e()
     T = len(sizes)
-    offsets = [0] * T
-    for t in range(1, T):
-        offsets[t] = offsets[t - 1] + sizes[t - 1]
+    steps = _SplitRows.apply(xproj, tuple(sizes)) if T else ()
     outs: list[Tensor] = [None] * T  # type: ignore[list-item]
     lstm = c0 is not None
     if not reverse:
@@ -102,7 +127,7 @@ def _run_direction(step, xproj: Tensor, sizes: list[int], h0: Tensor, c0: Tensor
                     done_c.append(c[bs:])
                     c = c[:bs]
                 cur = bs
-            h, c = step(xproj[offsets[t]:offsets[t] + bs], h, c, w_hh_t, b_hh, w_hr_t)
+            h, c = step(steps[t], h, c, w_hh_t, b_hh, w_hr_t)
             outs[t] = h
         if done_h:
             h = e.cat([h] + done_h[::-1])
@@ -118,7 +143,7 @@ def _run_direction(step, xproj: Tensor, sizes: list[int], h0: Tensor, c0: Tensor
             if lstm:
                 c = e.cat([c, c0[cur:bs]])
             cur = bs
-        h, c = step(xproj[offsets[t]:offsets[t] + bs], h, c, w_hh_t, b_hh, w_hr_t)
+        h, c = step(steps[t], h, c, w_hh_t, b_hh, w_hr_t)
         outs[t] = h
     return outs, h, c
 
