@@ -333,3 +333,23 @@ def test_gradcheck_tiny_lstm():
         return out, hn, cn
 
     assert ember.autograd.gradcheck(fn, (x, h, c))
+
+
+def test_gradgradcheck_tiny_lstm():
+    ember.manual_seed(1)
+    m = nn.LSTM(2, 2).double()
+    x = ember.randn(2, 1, 2, dtype=ember.float64, requires_grad=True)
+    c = ember.randn(1, 1, 2, dtype=ember.float64, requires_grad=True)
+
+    def fn(x, c):
+        out, (hn, cn) = m(x, (ember.zeros(1, 1, 2, dtype=ember.float64), c))
+        return out, cn
+
+    assert ember.autograd.gradgradcheck(fn, (x, c))
+
+
+def test_lstm_float32_large_gates_finite():
+    m = nn.LSTM(2, 3)
+    x = ember.full((4, 1, 2), 1e4)
+    out, (h, c) = m(x)
+    assert np.isfinite(out.detach().numpy()).all() and np.isfinite(c.detach().numpy()).all()

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..._tensor import Tensor
 from ...autograd.function import Op
+from ...device import xp_of
 from ...ops.creation import empty
 from .. import functional as F
 from .. import init
@@ -71,11 +72,47 @@ def _rnn_step(act):
     return step
 
 
+class _LSTMGates(Op):
+    """(gates (B, 4H) laid out i, f, g, o; c) -> (h, c'): c' = f*c + i*g, h = o*tanh(c').
+    One node per step; backward recomputes the activations from the saved pre-activations
+    with ember ops (so it is itself differentiable)."""
+
+    node_name = "LSTMGatesBackward"
+
+    @staticmethod
+    def forward(ctx, gates, c):
+        xp = xp_of(gates)
+        H = c.shape[-1]
+        sig = xp.tanh(gates * 0.5) * 0.5 + 0.5  # sigmoid without exp overflow
+        g = xp.tanh(gates[:, 2 * H:3 * H])
+        c_new = sig[:, H:2 * H] * c + sig[:, :H] * g
+        h = sig[:, 3 * H:] * xp.tanh(c_new)
+        ctx.save_for_backward(gates, c)
+        return h, c_new
+
+    @staticmethod
+    def backward(ctx, gh, gc):
+        e = _e()
+        gates, c = ctx.saved_tensors
+        a_i, a_f, a_g, a_o = gates.chunk(4, 1)
+        i, f, o, g = a_i.sigmoid(), a_f.sigmoid(), a_o.sigmoid(), a_g.tanh()
+        c_new = f * c + i * g
+        tc = c_new.tanh()
+        if gh is None:
+            gh = e.zeros_like(tc)
+        dc = gh * o * (1 - tc * tc)
+        if gc is not None:
+            dc = dc + gc
+        d_i = dc * g * i * (1 - i)
+        d_f = dc * c * f * (1 - f)
+        d_g = dc * i * (1 - g * g)
+        d_o = gh * tc * o * (1 - o)
+        return e.cat([d_i, d_f, d_g, d_o], 1), dc * f
+
+
 def _lstm_step(gi: Tensor, h: Tensor, c: Tensor, w_hh_t: Tensor, b_hh: Tensor | None,
                w_hr_t: Tensor | None):
-    i, f, g, o = _addmm(gi, h, w_hh_t).chunk(4, 1)
-    c = f.sigmoid() * c + i.sigmoid() * g.tanh()
-    h = o.sigmoid() * c.tanh()
+    h, c = _LSTMGates.apply(_addmm(gi, h, w_hh_t), c)
     if w_hr_t is not None:
         h = h.matmul(w_hr_t)
     return h, c
