@@ -353,3 +353,19 @@ def test_lstm_float32_large_gates_finite():
     x = ember.full((4, 1, 2), 1e4)
     out, (h, c) = m(x)
     assert np.isfinite(out.detach().numpy()).all() and np.isfinite(c.detach().numpy()).all()
+
+
+@pytest.mark.parametrize("cls_name", ["LSTM", "GRU"])
+def test_packed_batch_first_default_state(cls_name):
+    torch.manual_seed(7)
+    tm, em = _pair(cls_name, 3, 4, batch_first=True, bidirectional=True)
+    lengths = [3, 5, 2]
+    x = torch.randn(3, 5, 3, dtype=torch.float64, requires_grad=True)
+    ex = _e(x).requires_grad_()
+    tp = torch.nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True,
+                                                 enforce_sorted=False)
+    ep = ernn.pack_padded_sequence(ex, lengths, batch_first=True, enforce_sorted=False)
+    t_out, e_out = _compare(tm, em, [tp], [ep], [x], [ex])
+    t_pad, _ = torch.nn.utils.rnn.pad_packed_sequence(t_out[0], batch_first=True)
+    e_pad, _ = ernn.pad_packed_sequence(e_out[0], batch_first=True)
+    _close(e_pad, t_pad)
