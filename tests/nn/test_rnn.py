@@ -369,3 +369,16 @@ def test_packed_batch_first_default_state(cls_name):
     t_pad, _ = torch.nn.utils.rnn.pad_packed_sequence(t_out[0], batch_first=True)
     e_pad, _ = ernn.pad_packed_sequence(e_out[0], batch_first=True)
     _close(e_pad, t_pad)
+
+
+def test_gradgradcheck_tiny_gru():
+    ember.manual_seed(2)
+    m = nn.GRU(2, 2).double()
+    x = ember.randn(2, 1, 2, dtype=ember.float64, requires_grad=True)
+    h = ember.randn(1, 1, 2, dtype=ember.float64, requires_grad=True)
+
+    def fn(x, h):
+        return m(x, h)
+
+    assert ember.autograd.gradcheck(fn, (x, h))
+    assert ember.autograd.gradgradcheck(fn, (x, h))

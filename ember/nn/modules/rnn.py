@@ -118,15 +118,42 @@ def _lstm_step(gi: Tensor, h: Tensor, c: Tensor, w_hh_t: Tensor, b_hh: Tensor | 
     return h, c
 
 
+class _GRUGates(Op):
+    """(gi = W_ih x + b_ih, gh = W_hh h + b_hh, h) -> h' = n + z * (h - n), gates r, z, n:
+    r = sigmoid(gi_r + gh_r), z = sigmoid(gi_z + gh_z), n = tanh(gi_n + r * gh_n).
+    One node per step; backward recomputes from the saved inputs with ember ops."""
+
+    node_name = "GRUGatesBackward"
+
+    @staticmethod
+    def forward(ctx, gi, gh, h):
+        xp = xp_of(gi)
+        H = h.shape[-1]
+        rz = xp.tanh((gi[:, :2 * H] + gh[:, :2 * H]) * 0.5) * 0.5 + 0.5
+        r, z = rz[:, :H], rz[:, H:]
+        n = xp.tanh(gi[:, 2 * H:] + r * gh[:, 2 * H:])
+        ctx.save_for_backward(gi, gh, h)
+        return n + z * (h - n)
+
+    @staticmethod
+    def backward(ctx, g):
+        e = _e()
+        gi, gh, h = ctx.saved_tensors
+        i_r, i_z, i_n = gi.chunk(3, 1)
+        h_r, h_z, h_n = gh.chunk(3, 1)
+        r = (i_r + h_r).sigmoid()
+        z = (i_z + h_z).sigmoid()
+        n = (i_n + r * h_n).tanh()
+        d_an = g * (1 - z) * (1 - n * n)
+        d_ar = d_an * h_n * r * (1 - r)
+        d_az = g * (h - n) * z * (1 - z)
+        return (e.cat([d_ar, d_az, d_an], 1), e.cat([d_ar, d_az, d_an * r], 1), g * z)
+
+
 def _gru_step(gi: Tensor, h: Tensor, c: Any, w_hh_t: Tensor, b_hh: Tensor | None,
               w_hr_t: Tensor | None):
     gh = h.matmul(w_hh_t) if b_hh is None else _addmm(b_hh, h, w_hh_t)
-    i_r, i_z, i_n = gi.chunk(3, 1)
-    h_r, h_z, h_n = gh.chunk(3, 1)
-    r = (i_r + h_r).sigmoid()
-    z = (i_z + h_z).sigmoid()
-    n = (i_n + r * h_n).tanh()
-    return n + z * (h - n), None
+    return _GRUGates.apply(gi, gh, h), None
 
 
 _STEPS = {"LSTM": _lstm_step, "GRU": _gru_step,
