@@ -382,3 +382,16 @@ def test_gradgradcheck_tiny_gru():
 
     assert ember.autograd.gradcheck(fn, (x, h))
     assert ember.autograd.gradgradcheck(fn, (x, h))
+
+
+def test_lstm_proj_packed_unsorted():
+    torch.manual_seed(8)
+    tm, em = _pair("LSTM", 3, 6, proj_size=2, num_layers=2, bidirectional=True)
+    lengths = [2, 5, 3, 5]
+    x = torch.randn(5, 4, 3, dtype=torch.float64, requires_grad=True)
+    h = torch.randn(4, 4, 2, dtype=torch.float64, requires_grad=True)
+    c = torch.randn(4, 4, 6, dtype=torch.float64, requires_grad=True)
+    ex, eh, ec = (_e(t).requires_grad_() for t in (x, h, c))
+    tp = torch.nn.utils.rnn.pack_padded_sequence(x, lengths, enforce_sorted=False)
+    ep = ernn.pack_padded_sequence(ex, lengths, enforce_sorted=False)
+    _compare(tm, em, [tp, (h, c)], [ep, (eh, ec)], [x, h, c], [ex, eh, ec])
