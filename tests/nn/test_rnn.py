@@ -395,3 +395,10 @@ def test_lstm_proj_packed_unsorted():
     tp = torch.nn.utils.rnn.pack_padded_sequence(x, lengths, enforce_sorted=False)
     ep = ernn.pack_padded_sequence(ex, lengths, enforce_sorted=False)
     _compare(tm, em, [tp, (h, c)], [ep, (eh, ec)], [x, h, c], [ex, eh, ec])
+
+
+@pytest.mark.parametrize("cls_name", ["RNN", "LSTM", "GRU"])
+def test_dtype_mismatch_error(cls_name):
+    tm, em = getattr(torch.nn, cls_name)(3, 4), getattr(nn, cls_name)(3, 4)
+    _same_error(lambda: tm(torch.randn(5, 2, 3, dtype=torch.float64)),
+                lambda: em(ember.randn(5, 2, 3, dtype=ember.float64)))

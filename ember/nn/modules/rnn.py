@@ -351,6 +351,11 @@ class RNNBase(Module):
                           else (self.mode, "instead"))
             raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D "
                              f"{what}")
+        w = getattr(self, self._flat_weights_names[0])
+        if input.dtype != w.dtype:
+            raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype "
+                             f"({w.dtype}). Convert input: input.to({w.dtype}), or convert "
+                             f"model: model.to({input.dtype})")
         unbatched = input.dim() == 2
         if unbatched:
             input = input.unsqueeze(1)
