@@ -101,6 +101,52 @@ def conv2d(lib):
     return _time(step) * 1e3
 
 
+def _lenet(lib):
+    nn = lib.nn
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        nn.Linear(16 * 5 * 5, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
+        nn.Linear(84, 10))
+
+
+def _train_step_timer(lib, model, inputs, loss_fn, unit_scale=1e3):
+    def step():
+        loss = loss_fn(model(*inputs))
+        loss.backward()
+        model.zero_grad()
+    return _time(step) * unit_scale
+
+
+@workload("lenet5_fwd_bwd", "ms/step")
+def lenet5(lib):
+    """LeNet-5 forward + backward + cross-entropy, batch 64 of 1x28x28."""
+    lib.manual_seed(0)
+    model = _lenet(lib)
+    x, y = lib.rand(64, 1, 28, 28), lib.randint(0, 10, (64,))
+    return _train_step_timer(lib, model, (x,),
+                             lambda out: lib.nn.functional.cross_entropy(out, y))
+
+
+@workload("transformer2_fwd_bwd", "ms/step")
+def transformer(lib):
+    """2-layer TransformerEncoder (d_model 128, 4 heads, ff 256), batch 16, seq 64."""
+    lib.manual_seed(0)
+    layer = lib.nn.TransformerEncoderLayer(128, 4, 256, dropout=0.0, batch_first=True)
+    model = lib.nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+    x = lib.rand(16, 64, 128)
+    return _train_step_timer(lib, model, (x,), lambda out: out.square().mean())
+
+
+@workload("lstm_fwd_bwd", "ms/step")
+def lstm(lib):
+    """LSTM (input 64, hidden 128), batch 20, seq 35."""
+    lib.manual_seed(0)
+    model = lib.nn.LSTM(64, 128)
+    x = lib.rand(35, 20, 64)
+    return _train_step_timer(lib, model, (x,), lambda out: out[0].square().mean())
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("names", nargs="*", help="workloads to run (default: all)")
