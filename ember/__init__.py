@@ -40,6 +40,8 @@ from ._state import is_deterministic_algorithms_warn_only_enabled
 from ._state import get_float32_matmul_precision, set_default_tensor_type, set_float32_matmul_precision, typename  # noqa: E501
 from . import autograd, backends, cuda, linalg, accelerator
 from . import nn
+from . import optim, utils
+from .serialization import load, save
 # torch's top-level aliases of nn.functional ops (only those whose torch signature is the
 # same as the functional one)
 from .nn.functional import (

@@ -1,0 +1,1 @@
+"""ember.optim: torch's optimizers and learning-rate schedulers."""

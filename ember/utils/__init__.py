@@ -1,0 +1,3 @@
+"""ember.utils: data loading and other helpers, as in torch.utils."""
+
+from . import data as data

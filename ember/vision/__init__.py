@@ -1,0 +1,1 @@
+"""ember.vision: datasets, transforms and image utilities, in the role torchvision plays."""

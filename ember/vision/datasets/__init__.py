@@ -1,0 +1,1 @@
+"""Datasets that read the standard distribution files (and a bundled one, Digits)."""

@@ -1,0 +1,1 @@
+"""Image transforms for PIL images and tensors."""
