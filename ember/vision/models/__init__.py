@@ -1,0 +1,1 @@
+"""Small reference models (the `ember` command's mlp, cnn and resnet)."""

@@ -1,0 +1,1 @@
+"""Image utilities: make_grid and save_image (being built)."""
