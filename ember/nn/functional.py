@@ -11,3 +11,4 @@ from ..ops.linear import *  # noqa: F401,F403
 from ..ops.loss import *  # noqa: F401,F403
 from ..ops.norm import *  # noqa: F401,F403
 from ..ops.pool import *  # noqa: F401,F403
+from ..ops.vision import *  # noqa: F401,F403

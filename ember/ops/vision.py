@@ -1,0 +1,259 @@
+"""Spatial-transformer and channel ops: grid_sample, affine_grid, channel_shuffle.
+
+grid_sample is composed from ember primitives (arithmetic, floor, gather): the sampling
+positions and interpolation weights are differentiable functions of the grid and the
+gathered values of the input, so gradients w.r.t. both (and of any order) come from the
+primitives' own backward passes. Integer tap positions carry no gradient, as in torch.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+
+import numpy as np
+
+from .._tensor import Tensor
+from ._common import shape_str
+
+__all__ = ["grid_sample", "affine_grid", "channel_shuffle", "native_channel_shuffle"]
+
+
+# ----- channel_shuffle -----------------------------------------------------------------------
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """(N, C, *) -> channels regrouped as (C/g, g) read column-wise (ShuffleNet)."""
+    if input.dim() <= 2:
+        raise RuntimeError(f"channel_shuffle expects input with > 2 dims, but got input with "
+                           f"sizes {shape_str(input.shape)}")
+    groups = int(groups)
+    if groups <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of "
+                           f"groups:{groups}")
+    n, c = input.shape[:2]
+    if c % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels "
+                           f"and {groups} groups.")
+    rest = tuple(input.shape[2:])
+    x = input.reshape((n, groups, c // groups) + rest).transpose(1, 2)
+    return x.reshape((n, c) + rest)
+
+
+def native_channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """The same as channel_shuffle (torch's kernel-level entry point)."""
+    return channel_shuffle(input, groups)
+
+
+# ----- affine_grid ---------------------------------------------------------------------------
+
+def _align_default(align_corners) -> bool:
+    if align_corners is None:
+        warnings.warn("Default grid_sample and affine_grid behavior has changed to "
+                      "align_corners=False since 1.3.0. Please specify align_corners=True if "
+                      "the old behavior is desired.", stacklevel=3)
+        return False
+    return bool(align_corners)
+
+
+def _base_coords(n: int, align_corners: bool) -> np.ndarray:
+    """The normalized [-1, 1] positions of ``n`` pixel centres (or corners)."""
+    if n <= 1:
+        return np.zeros(max(n, 0))
+    steps = np.linspace(-1.0, 1.0, n)
+    return steps if align_corners else steps * (n - 1) / n
+
+
+def affine_grid(theta: Tensor, size, align_corners=None) -> Tensor:
+    """Sampling grid (N, *spatial, nd) of the affine maps ``theta`` (N, nd, nd+1)."""
+    from .creation import tensor as _tensor
+    align_corners = _align_default(align_corners)
+    if not theta.dtype.is_floating_point:
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    size = tuple(int(s) for s in size)
+    if len(size) not in (4, 5):
+        raise NotImplementedError(f"affine_grid only supports 4D and 5D sizes, for 2D and 3D "
+                                  f"affine transforms, respectively. Got size {size}.")
+    nd = len(size) - 2
+    if theta.dim() != 3 or tuple(theta.shape[1:]) != (nd, nd + 1):
+        raise ValueError(f"Expected a batch of {nd}D affine matrices of shape Nx{nd}x{nd + 1} "
+                         f"for size {size}. Got {shape_str(theta.shape)}.")
+    if theta.shape[0] != size[0]:
+        raise RuntimeError(f"affine_grid: expected theta batch size {theta.shape[0]} to match "
+                           f"size[0] = {size[0]}")
+    if align_corners and min(size[2:]) == 1:
+        warnings.warn("Since version 1.3.0, affine_grid behavior has changed for unit-size "
+                      "grids when align_corners=True. This is not an intended use case of "
+                      "affine_grid.", stacklevel=2)
+    spatial = size[2:]
+    # base[..., j] holds the coordinate along the j-th fastest spatial dim (x, y, z), then 1
+    axes = [_base_coords(n, align_corners) for n in spatial]
+    mesh = np.meshgrid(*axes, indexing="ij")
+    base = np.stack(list(mesh[::-1]) + [np.ones(spatial)], axis=-1).reshape(-1, nd + 1)
+    base_t = _tensor(base, dtype=theta.dtype, device=theta.device)
+    grid = base_t.matmul(theta.transpose(1, 2))  # (N, prod(spatial), nd)
+    return grid.reshape((size[0],) + spatial + (nd,))
+
+
+# ----- grid_sample ---------------------------------------------------------------------------
+
+_MODES = ("bilinear", "nearest", "bicubic")
+_PADS = ("zeros", "border", "reflection")
+
+
+def _unnormalize(g: Tensor, n: int, align_corners: bool) -> Tensor:
+    if align_corners:
+        return (g + 1) * ((n - 1) / 2)
+    return ((g + 1) * n - 1) / 2
+
+
+def _reflect(c: Tensor, lo2: int, hi2: int) -> Tensor:
+    """Reflect ``c`` into [lo2/2, hi2/2] (bounds given doubled so they stay integers)."""
+    if lo2 == hi2:
+        return c * 0
+    lo, span = lo2 / 2, (hi2 - lo2) / 2
+    d = (c - lo).abs()
+    flips = (d / span).detach().floor()
+    extra = d - flips * span
+    even = (flips.remainder(2) == 0)
+    return (extra + lo).where(even, span - extra + lo)
+
+
+def _pad_coord(c: Tensor, n: int, padding_mode: str, align_corners: bool) -> Tensor:
+    """Apply border/reflection padding to unnormalized float coordinates."""
+    if padding_mode == "border":
+        return c.clamp(0, n - 1)
+    if padding_mode == "reflection":
+        c = _reflect(c, 0, 2 * (n - 1)) if align_corners else _reflect(c, -1, 2 * n - 1)
+        return c.clamp(0, n - 1)
+    return c
+
+
+def _cubic_weights(t: Tensor) -> list:
+    """The four cubic-convolution (A = -0.75) weights of taps at offsets -1, 0, 1, 2."""
+    a = -0.75
+
+    def near(x):  # |x| <= 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x):  # 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+    return [far(t + 1), near(t), near(1 - t), far(2 - t)]
+
+
+def _check_grid_sample(input, grid, mode, padding_mode) -> None:
+    if mode not in _MODES:
+        raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', "
+                         f"'nearest' or 'bicubic', but got: '{mode}'")
+    if padding_mode not in _PADS:
+        raise ValueError(f"nn.functional.grid_sample(): expected padding_mode to be 'zeros', "
+                         f"'border', or 'reflection', but got: '{padding_mode}'")
+    if input.dtype != grid.dtype:
+        raise RuntimeError(f"grid_sampler(): expected input and grid to have the same dtype, "
+                           f"but input has {input.dtype} and grid has {grid.dtype}")
+    if input.shape[0] != grid.shape[0]:
+        raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch size, "
+                           f"but got input with sizes {shape_str(input.shape)} and grid with "
+                           f"sizes {shape_str(grid.shape)}")
+    if input.dim() not in (4, 5) or grid.dim() != input.dim():
+        raise RuntimeError(f"grid_sampler(): expected 4D or 5D input and grid with same number "
+                           f"of dimensions, but got input with sizes {shape_str(input.shape)} "
+                           f"and grid with sizes {shape_str(grid.shape)}")
+    nd = input.dim() - 2
+    if grid.shape[-1] != nd:
+        raise RuntimeError(f"grid_sampler(): expected grid to have size {nd} in last dimension, "
+                           f"but got grid with sizes {shape_str(grid.shape)}")
+    for j, n in enumerate(input.shape[2:], 2):
+        if n == 0:
+            raise RuntimeError(f"grid_sampler(): expected input to have non-empty spatial "
+                               f"dimensions, but input has sizes {shape_str(input.shape)} with "
+                               f"dimension {j} being empty")
+    if mode == "bicubic" and nd != 2:
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
+
+
+def _gather_taps(input: Tensor, taps) -> Tensor:
+    """Sum over taps of weight * input[index]: ``taps`` lists (per-dim integer positions,
+    weight) with positions (N, P) arrays and weight a Tensor (N, P) or None (= 1).
+    Positions outside the input contribute zero."""
+    from .creation import tensor as _tensor
+    n, c = input.shape[:2]
+    sizes = input.shape[2:]
+    flat = input.reshape(n, c, -1)
+    out = None
+    for pos, w in taps:
+        inside = np.ones(pos[0].shape, dtype=bool)
+        lin = np.zeros(pos[0].shape, dtype=np.int64)
+        for p, m in zip(pos, sizes):
+            inside &= (p >= 0) & (p < m)
+            lin = lin * m + np.clip(p, 0, m - 1)
+        idx = _tensor(lin, device=input.device).unsqueeze(1).expand(n, c, lin.shape[1])
+        mask = _tensor(inside, dtype=input.dtype, device=input.device)
+        w = mask if w is None else w * mask
+        term = flat.gather(2, idx) * w.unsqueeze(1)
+        out = term if out is None else out + term
+    return out
+
+
+def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
+                padding_mode: str = "zeros", align_corners=None) -> Tensor:
+    """Sample ``input`` (N, C, *in) at the normalized positions ``grid`` (N, *out, nd)."""
+    _check_grid_sample(input, grid, mode, padding_mode)
+    align_corners = _align_default(align_corners)
+    n, c = input.shape[:2]
+    nd = input.dim() - 2
+    sizes = tuple(input.shape[2:])
+    out_sp = tuple(grid.shape[1:-1])
+    g = grid.reshape(n, -1, nd)
+    # coordinate along input dim j is grid component nd-1-j (grid is (x, y[, z]))
+    coords = [_unnormalize(g[:, :, nd - 1 - j], m, align_corners) for j, m in enumerate(sizes)]
+    taps = []
+    if mode == "bicubic":
+        # padding applies to each integer tap, not to the coordinate
+        base = [cc.detach().floor() for cc in coords]
+        ws = [_cubic_weights(cc - b) for cc, b in zip(coords, base)]
+        base_np = [b.numpy().astype(np.int64) for b in base]
+        for offs in itertools.product(range(4), repeat=nd):
+            pos = []
+            for b, o, m in zip(base_np, offs, sizes):
+                p = b + (o - 1)
+                pos.append(_pad_index(p, m, padding_mode, align_corners))
+            w = math.prod((wj[o] for wj, o in zip(ws, offs)), start=1)
+            taps.append((pos, w))
+    else:
+        coords = [_pad_coord(cc, m, padding_mode, align_corners) for cc, m in zip(coords, sizes)]
+        if mode == "nearest":
+            # torch rounds half to even (nearbyint); numpy's rint does the same
+            pos = [np.rint(cc.detach().numpy()).astype(np.int64) for cc in coords]
+            # a unit weight that depends on the grid: torch's grid gradient is zeros, not None
+            taps.append((pos, coords[0] * 0 + 1))
+        else:
+            lo = [cc.detach().floor() for cc in coords]
+            frac = [cc - f for cc, f in zip(coords, lo)]
+            lo_np = [f.numpy().astype(np.int64) for f in lo]
+            for offs in itertools.product((0, 1), repeat=nd):
+                pos = [f + o for f, o in zip(lo_np, offs)]
+                w = math.prod((t if o else 1 - t for t, o in zip(frac, offs)), start=1)
+                taps.append((pos, w))
+    y = _gather_taps(input, taps)
+    return y.reshape((n, c) + out_sp)
+
+
+def _pad_index(p: np.ndarray, n: int, padding_mode: str, align_corners: bool) -> np.ndarray:
+    """Integer tap positions after border/reflection padding (zeros: unchanged)."""
+    if padding_mode == "border":
+        return np.clip(p, 0, n - 1)
+    if padding_mode == "reflection":
+        lo2, hi2 = (0, 2 * (n - 1)) if align_corners else (-1, 2 * n - 1)
+        q = p.astype(np.float64)
+        if lo2 != hi2:
+            lo, span = lo2 / 2, (hi2 - lo2) / 2
+            d = np.abs(q - lo)
+            flips = np.floor(d / span)
+            extra = d - flips * span
+            q = np.where(flips % 2 == 0, extra + lo, span - extra + lo)
+        else:
+            q = np.zeros_like(q)
+        return np.clip(q, 0, n - 1).astype(np.int64)
+    return p
