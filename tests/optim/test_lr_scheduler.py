@@ -547,3 +547,21 @@ def test_errors_like_torch(case):
             factory(LIBS[lib][2], make_optimizer(lib))
         if lib == "ember":
             assert re.search(message, str(info.value)), str(info.value)
+
+
+# ---------------------------------------------------------------- API surface
+
+@pytest.mark.parametrize("name", tlrs.__all__)
+def test_signature_matches_torch(name):
+    """Same parameter names, kinds and defaults as torch (torch 2.x has no ``verbose``)."""
+    import inspect
+
+    def params(obj):
+        return [(p.name, p.kind, p.default) for p in inspect.signature(obj).parameters.values()]
+
+    assert name in elrs.__all__
+    assert params(getattr(elrs, name)) == params(getattr(tlrs, name))
+    for method in ("step", "get_last_lr", "state_dict", "load_state_dict"):
+        if hasattr(getattr(tlrs, name), method):
+            assert [p[0] for p in params(getattr(getattr(elrs, name), method))] == \
+                [p[0] for p in params(getattr(getattr(tlrs, name), method))]

@@ -321,3 +321,14 @@ def test_update_bn_without_batchnorm_does_nothing():
     before = state(model)
     eswa.update_bn([ember.ones(2, 3)], model)  # no BatchNorm: the loader is not even read
     assert_states_match(state(model), before)
+
+
+@pytest.mark.parametrize("name", tswa.__all__)
+def test_signature_matches_torch(name):
+    import inspect
+
+    def params(obj):
+        return [(p.name, p.default) for p in inspect.signature(obj).parameters.values()]
+
+    assert name in eswa.__all__
+    assert params(getattr(eswa, name)) == params(getattr(tswa, name))
