@@ -25,7 +25,9 @@ __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices",
            "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
            "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
            "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
-           "lp_pool1d", "lp_pool2d", "lp_pool3d"]
+           "lp_pool1d", "lp_pool2d", "lp_pool3d", "adaptive_max_pool3d_with_indices",
+           "fractional_max_pool2d", "fractional_max_pool3d", "fractional_max_pool2d_with_indices",
+           "fractional_max_pool3d_with_indices"]
 
 
 def _batched(op: str, input, nd: int):
@@ -454,3 +456,148 @@ def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_siz
     """Place values at their max_pool3d indices; zeros elsewhere."""
     return _max_unpool("max_unpool3d", 3, input, indices, kernel_size, stride, padding,
                        output_size)
+
+
+# ----- fractional max pooling ----------------------------------------------------------------
+
+def _fractional_starts(u: np.ndarray, n: int, o: int, k: int) -> np.ndarray:
+    """Window starts (..., o) for samples ``u`` (...) in [0, 1): pseudo-random steps of
+    size floor/ceil((n - k) / (o - 1)), the last window flush with the end. Computed in
+    the samples' dtype, as torch does, so float32 rounding matches too."""
+    starts = np.empty(u.shape + (o,), dtype=np.int64)
+    if o > 1:
+        alpha = u.dtype.type(n - k) / u.dtype.type(o - 1)
+        i = np.arange(o - 1, dtype=u.dtype)
+        uu = u[..., None]
+        starts[..., :-1] = ((i + uu) * alpha).astype(np.int64) - (uu * alpha).astype(np.int64)
+    if o > 0:
+        starts[..., -1] = n - k
+    return starts
+
+
+class _FractionalMax(Op):
+    """(values, flat indices) of the max over per-plane windows of size ``k`` starting at
+    ``starts[j]`` (N, C, out_j) along each spatial dim j."""
+
+    node_name = "FractionalMaxPool2DBackward0"
+
+    @staticmethod
+    def forward(ctx, x, starts, k):
+        xp = xp_of(x)
+        n, c = x.shape[:2]
+        sp = x.shape[2:]
+        nd = len(sp)
+        ctx.in_shape = x.shape
+        outs = tuple(s.shape[-1] for s in starts)
+        # flat input index of every (output position, window offset), broadcast to
+        # (N, C, o0, .., o_{nd-1}, k0, .., k_{nd-1}); window offsets in row-major order
+        flat = 0
+        for j, (s, kk) in enumerate(zip(starts, k)):
+            pos = s[..., None] + np.arange(kk)  # N, C, o_j, k_j
+            shape = [n, c] + [1] * (2 * nd)
+            shape[2 + j], shape[2 + nd + j] = outs[j], kk
+            flat = flat + pos.reshape(shape) * math.prod(sp[j + 1:])
+        flat = np.broadcast_to(flat, (n, c) + outs + tuple(k)).reshape(n, c, -1)
+        flat = xp.asarray(flat)
+        win = xp.take_along_axis(x.reshape(n, c, -1), flat, axis=2)
+        win = win.reshape((n, c) + outs + (-1,))
+        am = win.argmax(axis=-1)[..., None]
+        vals = xp.take_along_axis(win, am, axis=-1)[..., 0]
+        ind = xp.take_along_axis(flat.reshape((n, c) + outs + (-1,)), am, axis=-1)[..., 0]
+        ind = ind.astype(np.int64)
+        ctx.mark_non_differentiable(ind)
+        ctx.save_for_backward(ind)
+        return vals, ind
+
+    @staticmethod
+    def backward(ctx, g, _gi):
+        (ind,) = ctx.saved_tensors
+        return _scatter_back(g, ind, ctx.in_shape), None, None
+
+
+class _FractionalMax3d(_FractionalMax):
+    node_name = "FractionalMaxPool3DBackward0"
+
+
+_DIM_NAMES = {2: ("height", "width"), 3: ("time", "height", "width")}
+
+
+def _fractional_max(nd, input, kernel_size, output_size, output_ratio, return_indices,
+                    _random_samples):
+    from .creation import rand
+    op = f"fractional_max_pool{nd}d"
+    if output_size is None and output_ratio is None:
+        raise ValueError(f"{op} requires specifying either an output_size or an output_ratio")
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{op}(): Expected {nd + 1}D or {nd + 2}D tensor, but got "
+                           f"{shape_str(input.shape)}")
+    unb = input.dim() == nd + 1
+    x = input.unsqueeze(0) if unb else input
+    k = _ntuple(kernel_size, nd, "kernel_size")
+    sp = tuple(x.shape[2:])
+    if output_size is None:
+        ratio = output_ratio if isinstance(output_ratio, (list, tuple)) else (output_ratio,) * nd
+        out = tuple(int(m * float(r)) for m, r in zip(sp, ratio))
+    else:
+        out = _ntuple(output_size, nd, "output_size")
+    for name, m, o, kk in zip(_DIM_NAMES[nd], sp, out, k):
+        if o + kk - 1 > m:
+            raise RuntimeError(f"{op}_out(): pool {name} {kk} too large relative to input "
+                               f"{name} {m}")
+    n, c = x.shape[:2]
+    if _random_samples is None:
+        samples = rand(n, c, nd, dtype=x.dtype, device=x.device)
+    else:
+        samples = _random_samples
+        if samples.dim() != 3 or samples.shape[2] != nd:
+            raise RuntimeError(f"Expect _random_samples.size(2) equals to {nd}; got "
+                               f"{samples.shape[-1]}.")
+        if samples.shape[0] < n:
+            raise RuntimeError("Expect _random_samples.size(0) no less then input batch size.")
+        if samples.shape[1] != c:
+            raise RuntimeError(f"Expect _random_samples.size(1) equals to input channel size "
+                               f"{c}; got {samples.shape[1]}.")
+        if samples.dtype != x.dtype:
+            raise RuntimeError("Expect _random_samples to have the same dtype as input")
+    u = samples.detach().cpu().numpy()[:n]
+    # sample j drives the j-th spatial dim from the last (2-D: w, h); 3-D: t, h, w in order
+    order = [1, 0] if nd == 2 else [0, 1, 2]
+    starts = [_fractional_starts(u[:, :, order[j]], m, o, kk)
+              for j, (m, o, kk) in enumerate(zip(sp, out, k))]
+    vals, ind = (_FractionalMax if nd == 2 else _FractionalMax3d).apply(x, starts, k)
+    if unb:
+        vals, ind = vals.squeeze(0), ind.squeeze(0)
+    return (vals, ind) if return_indices else vals
+
+
+def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=None,
+                          return_indices=False, _random_samples=None):
+    """Max over pseudo-randomly placed k x k windows that map (H, W) to output_size."""
+    return _fractional_max(2, input, kernel_size, output_size, output_ratio, return_indices,
+                           _random_samples)
+
+
+def fractional_max_pool3d(input, kernel_size, output_size=None, output_ratio=None,
+                          return_indices=False, _random_samples=None):
+    """Max over pseudo-randomly placed windows that map (D, H, W) to output_size."""
+    return _fractional_max(3, input, kernel_size, output_size, output_ratio, return_indices,
+                           _random_samples)
+
+
+def fractional_max_pool2d_with_indices(input, kernel_size, output_size=None, output_ratio=None,
+                                       return_indices=False, _random_samples=None):
+    """fractional_max_pool2d returning (values, indices)."""
+    return fractional_max_pool2d(input, kernel_size, output_size, output_ratio, True,
+                                 _random_samples)
+
+
+def fractional_max_pool3d_with_indices(input, kernel_size, output_size=None, output_ratio=None,
+                                       return_indices=False, _random_samples=None):
+    """fractional_max_pool3d returning (values, indices)."""
+    return fractional_max_pool3d(input, kernel_size, output_size, output_ratio, True,
+                                 _random_samples)
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=True):
+    """adaptive_max_pool3d returning (values, indices)."""
+    return adaptive_max_pool3d(input, output_size, True)

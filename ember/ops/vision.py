@@ -15,34 +15,58 @@ import warnings
 import numpy as np
 
 from .._tensor import Tensor
-from ._common import shape_str
+from ._common import Op, shape_str
 
 __all__ = ["grid_sample", "affine_grid", "channel_shuffle", "native_channel_shuffle"]
 
 
 # ----- channel_shuffle -----------------------------------------------------------------------
 
-def channel_shuffle(input: Tensor, groups: int) -> Tensor:
-    """(N, C, *) -> channels regrouped as (C/g, g) read column-wise (ShuffleNet)."""
+def _check_shuffle(input: Tensor, groups: int) -> None:
     if input.dim() <= 2:
         raise RuntimeError(f"channel_shuffle expects input with > 2 dims, but got input with "
                            f"sizes {shape_str(input.shape)}")
-    groups = int(groups)
     if groups <= 0:
         raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of "
                            f"groups:{groups}")
-    n, c = input.shape[:2]
+    c = input.shape[1]
     if c % groups:
         raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels "
                            f"and {groups} groups.")
+
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """(N, C, *) -> channels regrouped as (C/g, g) read column-wise (ShuffleNet)."""
+    groups = int(groups)
+    _check_shuffle(input, groups)
+    n, c = input.shape[:2]
     rest = tuple(input.shape[2:])
     x = input.reshape((n, groups, c // groups) + rest).transpose(1, 2)
     return x.reshape((n, c) + rest)
 
 
+class _NativeChannelShuffle(Op):
+    """torch's kernel-level channel shuffle, which has no derivative."""
+
+    node_name = "NotImplemented"
+
+    @staticmethod
+    def forward(ctx, x, groups):
+        n, c = x.shape[:2]
+        rest = tuple(x.shape[2:])
+        y = x.reshape((n, groups, c // groups) + rest).swapaxes(1, 2)
+        return y.reshape((n, c) + rest)
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("derivative for aten::native_channel_shuffle is not implemented")
+
+
 def native_channel_shuffle(input: Tensor, groups: int) -> Tensor:
-    """The same as channel_shuffle (torch's kernel-level entry point)."""
-    return channel_shuffle(input, groups)
+    """channel_shuffle's values without a derivative (backward raises), as in torch."""
+    groups = int(groups)
+    _check_shuffle(input, groups)
+    return _NativeChannelShuffle.apply(input, groups)
 
 
 # ----- affine_grid ---------------------------------------------------------------------------
