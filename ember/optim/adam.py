@@ -6,38 +6,31 @@ from .._tensor import Tensor
 from . import _functional as F
 from .optimizer import (
     Optimizer,
+    _arrays,
     _bump,
+    _check_betas,
     _check_differentiable,
     _check_fused,
-    _check_tensor_lr,
+    _check_lr,
+    _check_nonneg,
     _eval_closure,
+    _grads,
     _new_step,
     _no_grad_step,
     _scalar,
+    _with_grad,
     _zeros_like,
 )
 
 __all__ = ["Adam"]
 
 
-def _check_betas(betas) -> None:
-    """torch's checks for Adam-style ``betas`` (floats in [0, 1))."""
-    if not 0.0 <= betas[0] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-    if not 0.0 <= betas[1] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-
-
 def _check_common(lr, eps, betas, weight_decay) -> None:
     """torch's validation of lr, eps, betas and weight_decay, in torch's order."""
-    _check_tensor_lr(lr)
-    if not 0.0 <= lr:
-        raise ValueError(f"Invalid learning rate: {lr}")
-    if not 0.0 <= eps:
-        raise ValueError(f"Invalid epsilon value: {eps}")
+    _check_lr(lr)
+    _check_nonneg("epsilon value", eps)
     _check_betas(betas)
-    if not 0.0 <= weight_decay:
-        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+    _check_nonneg("weight_decay value", weight_decay)
 
 
 class Adam(Optimizer):
@@ -100,11 +93,11 @@ class Adam(Optimizer):
         """Perform one optimization step; returns the closure's loss (if given)."""
         loss = _eval_closure(closure)
         for group in self.param_groups:
-            params = [p for p in group["params"] if p._grad is not None]
+            params = _with_grad(group)
             states = [self._init_state(p, group) for p in params]
             amsgrad = group["amsgrad"]
             beta1, beta2 = group["betas"]
-            F.adam([p._data for p in params], [p._grad._data for p in params],
+            F.adam(_arrays(params), _grads(params),
                    [s["exp_avg"]._data for s in states], [s["exp_avg_sq"]._data for s in states],
                    [s["max_exp_avg_sq"]._data for s in states] if amsgrad else [],
                    [s["step"]._data for s in states], amsgrad=amsgrad,

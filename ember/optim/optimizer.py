@@ -126,6 +126,41 @@ def _check_tensor_lr(lr) -> None:
         raise ValueError("Tensor lr must be 1-element")
 
 
+def _check_lr(lr) -> None:
+    """torch's learning-rate checks: a Tensor lr has one element; lr is not negative."""
+    _check_tensor_lr(lr)
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+
+
+def _check_nonneg(label: str, value) -> None:
+    """ValueError("Invalid <label>: <value>") unless ``value >= 0`` (torch's wording)."""
+    if not 0.0 <= value:
+        raise ValueError(f"Invalid {label}: {value}")
+
+
+def _check_betas(betas) -> None:
+    """torch's checks for Adam-style ``betas`` (each in [0, 1))."""
+    for i in (0, 1):
+        if not 0.0 <= betas[i] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {betas[i]}")
+
+
+def _with_grad(group: dict) -> list:
+    """The parameters of ``group`` that have a gradient (the others are skipped)."""
+    return [p for p in group["params"] if p._grad is not None]
+
+
+def _arrays(tensors: Iterable) -> list:
+    """The backend arrays of ``tensors``."""
+    return [t._data for t in tensors]
+
+
+def _grads(params: Iterable) -> list:
+    """The backend arrays of the parameters' gradients."""
+    return [p._grad._data for p in params]
+
+
 def _check_differentiable(differentiable: bool) -> None:
     if differentiable:
         raise NotImplementedError(

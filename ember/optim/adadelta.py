@@ -1,0 +1,63 @@
+"""Adadelta (torch.optim.Adadelta)."""
+
+from __future__ import annotations
+
+from . import _functional as F
+from .optimizer import (
+    Optimizer,
+    _arrays,
+    _bump,
+    _check_differentiable,
+    _check_lr,
+    _check_nonneg,
+    _eval_closure,
+    _grads,
+    _new_step,
+    _no_grad_step,
+    _scalar,
+    _with_grad,
+    _zeros_like,
+)
+
+__all__ = ["Adadelta"]
+
+
+class Adadelta(Optimizer):
+    """Adadelta (torch.optim.Adadelta) with decay rho."""
+
+    def __init__(self, params, lr=1.0, rho: float = 0.9, eps: float = 1e-6,
+                 weight_decay: float = 0, foreach: bool | None = None, *,
+                 capturable: bool = False, maximize: bool = False,
+                 differentiable: bool = False) -> None:
+        _check_lr(lr)
+        if not 0.0 <= rho <= 1.0:
+            raise ValueError(f"Invalid rho value: {rho}")
+        _check_nonneg("epsilon value", eps)
+        _check_nonneg("weight_decay value", weight_decay)
+        _check_differentiable(differentiable)
+        defaults = {"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay,
+                    "maximize": maximize, "capturable": capturable, "foreach": foreach,
+                    "differentiable": differentiable}
+        super().__init__(params, defaults)
+
+    @_no_grad_step
+    def step(self, closure=None):
+        """Perform one optimization step; returns the closure's loss (if given)."""
+        loss = _eval_closure(closure)
+        for group in self.param_groups:
+            params = _with_grad(group)
+            states = []
+            for p in params:
+                state = self.state[p]
+                if len(state) == 0:
+                    state["step"] = _new_step()
+                    state["square_avg"] = _zeros_like(p)
+                    state["acc_delta"] = _zeros_like(p)
+                states.append(state)
+            F.adadelta(_arrays(params), _grads(params), [s["square_avg"]._data for s in states],
+                       [s["acc_delta"]._data for s in states],
+                       [s["step"]._data for s in states], lr=_scalar(group["lr"]),
+                       rho=group["rho"], eps=group["eps"], weight_decay=group["weight_decay"],
+                       maximize=group["maximize"])
+            _bump(params)
+        return loss

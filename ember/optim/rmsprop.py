@@ -1,0 +1,71 @@
+"""RMSprop (torch.optim.RMSprop)."""
+
+from __future__ import annotations
+
+from . import _functional as F
+from .optimizer import (
+    Optimizer,
+    _arrays,
+    _bump,
+    _check_differentiable,
+    _check_lr,
+    _check_nonneg,
+    _eval_closure,
+    _grads,
+    _new_step,
+    _no_grad_step,
+    _scalar,
+    _with_grad,
+    _zeros_like,
+)
+
+__all__ = ["RMSprop"]
+
+
+class RMSprop(Optimizer):
+    """RMSprop (torch.optim.RMSprop): smoothing alpha, optionally centered and
+    with momentum."""
+
+    def __init__(self, params, lr=1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0, momentum: float = 0, centered: bool = False,
+                 capturable: bool = False, foreach: bool | None = None, maximize: bool = False,
+                 differentiable: bool = False) -> None:
+        _check_lr(lr)
+        _check_nonneg("epsilon value", eps)
+        _check_nonneg("momentum value", momentum)
+        _check_nonneg("weight_decay value", weight_decay)
+        _check_nonneg("alpha value", alpha)
+        _check_differentiable(differentiable)
+        defaults = {"lr": lr, "momentum": momentum, "alpha": alpha, "eps": eps,
+                    "centered": centered, "weight_decay": weight_decay,
+                    "capturable": capturable, "foreach": foreach, "maximize": maximize,
+                    "differentiable": differentiable}
+        super().__init__(params, defaults)
+
+    @_no_grad_step
+    def step(self, closure=None):
+        """Perform one optimization step; returns the closure's loss (if given)."""
+        loss = _eval_closure(closure)
+        for group in self.param_groups:
+            params = _with_grad(group)
+            states = []
+            for p in params:
+                state = self.state[p]
+                if len(state) == 0:
+                    state["step"] = _new_step()
+                    state["square_avg"] = _zeros_like(p)
+                    if group["momentum"] > 0:
+                        state["momentum_buffer"] = _zeros_like(p)
+                    if group["centered"]:
+                        state["grad_avg"] = _zeros_like(p)
+                states.append(state)
+            F.rmsprop(_arrays(params), _grads(params), [s["square_avg"]._data for s in states],
+                      [s["grad_avg"]._data for s in states] if group["centered"] else [],
+                      [s["momentum_buffer"]._data for s in states]
+                      if group["momentum"] > 0 else [],
+                      [s["step"]._data for s in states], lr=_scalar(group["lr"]),
+                      alpha=group["alpha"], eps=group["eps"],
+                      weight_decay=group["weight_decay"], momentum=group["momentum"],
+                      centered=group["centered"], maximize=group["maximize"])
+            _bump(params)
+        return loss
