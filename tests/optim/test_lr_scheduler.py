@@ -6,6 +6,7 @@ import math
 import re
 import warnings
 
+import numpy as np
 import pytest
 
 import ember
@@ -565,3 +566,66 @@ def test_signature_matches_torch(name):
         if hasattr(getattr(tlrs, name), method):
             assert [p[0] for p in params(getattr(getattr(elrs, name), method))] == \
                 [p[0] for p in params(getattr(getattr(tlrs, name), method))]
+
+
+# ---------------------------------------------------------------- tensor learning rates
+
+@pytest.mark.parametrize("case", ["exponential", "cosine", "linear", "onecycle_cos",
+                                  "cyclic_triangular2", "warm_restarts", "sequential"])
+def test_tensor_lr_is_filled_in_place_like_torch(case):
+    traces = {}
+    for lib in LIBS:
+        mod, optim, lrs = LIBS[lib]
+        optimizer = optim.SGD([{"params": [mod.nn.Parameter(mod.zeros(3))],
+                                "lr": mod.tensor(0.1, dtype=mod.float64)},
+                               {"params": [mod.nn.Parameter(mod.zeros(2))],
+                                "lr": mod.tensor(0.025, dtype=mod.float64)}], momentum=0.9)
+        lr_tensors = [g["lr"] for g in optimizer.param_groups]
+        scheduler = CASES[case][1](lrs, optimizer)
+        trace = []
+        for _ in range(50):
+            optimizer.step()
+            scheduler.step()
+            last = scheduler.get_last_lr()
+            assert all(isinstance(v, mod.Tensor) for v in last)
+            assert all(v is not t for v, t in zip(last, lr_tensors))  # copies, not aliases
+            trace.append(([float(v) for v in last], momenta(optimizer)))
+        # The optimizer's lr tensors were updated in place, never replaced.
+        assert all(g["lr"] is t for g, t in zip(optimizer.param_groups, lr_tensors))
+        initial_is_tensor = isinstance(optimizer.param_groups[0]["initial_lr"], mod.Tensor)
+        traces[lib] = (trace, initial_is_tensor)
+    assert flat(traces["ember"][0]) == pytest.approx(flat(traces["torch"][0]), rel=1e-12,
+                                                     abs=0)
+    assert traces["ember"][1] == traces["torch"][1]
+
+
+# ---------------------------------------------------------------- end to end
+
+@pytest.mark.parametrize("kind, case", [("sgd", "onecycle_cos"), ("adam", "cyclic_adam"),
+                                        ("sgd", "cyclic_triangular2"),
+                                        ("adam", "onecycle_adam")])
+def test_training_with_cycled_momentum_matches_torch(kind, case):
+    """The optimizers read the lr and momentum/beta1 the scheduler writes each step."""
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((16, 4)), rng.standard_normal((16, 1))
+    w0, b0 = rng.standard_normal((1, 4)), rng.standard_normal(1)
+    finals = {}
+    for lib in LIBS:
+        mod, optim, lrs = LIBS[lib]
+        weight = mod.nn.Parameter(mod.tensor(w0))
+        bias = mod.nn.Parameter(mod.tensor(b0))
+        groups = [{"params": [weight], "lr": 0.1}, {"params": [bias], "lr": 0.025}]
+        optimizer = (optim.SGD(groups, momentum=0.9) if kind == "sgd"
+                     else optim.Adam(groups))
+        scheduler = CASES[case][1](lrs, optimizer)
+        xt, yt = mod.tensor(x), mod.tensor(y)
+        for _ in range(30):
+            optimizer.zero_grad()
+            loss = ((xt @ weight.t() + bias - yt) ** 2).mean()
+            loss.backward()
+            optimizer.step()
+            scheduler.step()
+        finals[lib] = np.concatenate([weight.detach().numpy().ravel(),
+                                      bias.detach().numpy()])
+    np.testing.assert_allclose(finals["ember"], finals["torch"], rtol=1e-10, atol=1e-12)
+    assert not np.allclose(finals["ember"], np.concatenate([w0.ravel(), b0]))
