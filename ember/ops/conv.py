@@ -19,7 +19,7 @@ from ._common import Op, shape_str, xp_of
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d", "pad", "unfold", "fold", "pixel_shuffle", "pixel_unshuffle",
-           "interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
+           "interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "conv_tbc"]
 
 
 def _ntuple(v, n: int, name: str = "", op: str = "") -> tuple:
@@ -362,6 +362,21 @@ def pad(input, pad, mode: str = "constant", value=None) -> Tensor:
         idx = _edge_index(n, lo, hi, mode, None)
         out = index_select(out, d, _tensor(idx, device=input.device))
     return out
+
+
+def conv_tbc(input: Tensor, weight: Tensor, bias: Tensor, pad: int = 0) -> Tensor:
+    """1-D convolution over time-major input (T, B, C_in) with weight (K, C_in, C_out)."""
+    if input.dim() != 3:
+        raise RuntimeError("Input must have 3 dims: time, batch, in_channel")
+    if weight.dim() != 3:
+        raise RuntimeError("Weight tensor must have 3 dims: kernel_width, in_channels, "
+                           "out_channels.")
+    if bias.dim() != 1 or bias.shape[0] != weight.shape[2]:
+        raise RuntimeError("Bias size must equal dim 2 in the weight tensor (output channels).")
+    if input.shape[2] != weight.shape[1]:
+        raise RuntimeError("Input dim 2 (input channels) is not == dim 1 in the weight tensor")
+    y = conv1d(input.permute(1, 2, 0), weight.permute(2, 1, 0), bias, padding=int(pad))
+    return y.permute(2, 0, 1)
 
 
 # ----- unfold / fold -------------------------------------------------------------------------
