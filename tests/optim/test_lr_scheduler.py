@@ -60,6 +60,11 @@ def assert_traces_match(ours, theirs) -> None:
     assert flat(ours) == flat(theirs)
 
 
+def pickle_roundtrip(obj):
+    """What a checkpoint file does to the state: no shared objects, everything picklable."""
+    return pickle.loads(pickle.dumps(obj))
+
+
 # Each case builds its scheduler from (lr_scheduler module, optimizer): the same code runs
 # on torch and on ember. The optimizer kind is "sgd" or "adam".
 CASES = {
@@ -217,11 +222,6 @@ def test_cyclic_state_dict_saves_scale_fn_object_state():
     assert other._scale_fn_custom is fn and fn.base == 0.25
     assert elrs.CyclicLR(make_optimizer("ember"), 0.01, 0.1).state_dict()[
         "_scale_fn_custom"] is None
-
-
-def pickle_roundtrip(obj):
-    """What a checkpoint file does to the state: no shared objects, everything picklable."""
-    return pickle.loads(pickle.dumps(obj))
 
 
 # ---------------------------------------------------------------- chaining, initial_lr
