@@ -47,7 +47,8 @@ def _normalize(arr: np.ndarray, value_range: tuple | None) -> np.ndarray:
     """Clamp to ``value_range`` (default: the array's own min/max) and map it onto [0, 1]."""
     low, high = value_range if value_range is not None else (float(arr.min()), float(arr.max()))
     # Python-float bounds keep float32 data float32 (as torch's scalar ops do).
-    return (np.clip(arr, low, high) - low) / max(high - low, 1e-5)
+    scaled = (np.clip(arr, low, high) - low) / max(high - low, 1e-5)
+    return scaled.astype(arr.dtype, copy=False)
 
 
 def make_grid(
