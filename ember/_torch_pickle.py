@@ -298,17 +298,18 @@ class _TorchWriter:
 
     def _storage(self, a: np.ndarray) -> tuple[str, int, tuple]:
         """(storage key, offset in elements, strides in elements) for array ``a``."""
-        mem, start = storage_of(a)
+        owner, mem, start = storage_of(a)
         item = a.itemsize
         # torch storages are typed and strides non-negative: anything else is copied
         if start % item or any(s < 0 or s % item for s in a.strides) or mem.nbytes % item:
-            mem, start = np.ascontiguousarray(a), 0
-        ident = (id(mem), a.dtype.name)
+            owner = mem = np.ascontiguousarray(a)
+            start = 0
+        ident = (id(owner), a.dtype.name)
         if ident not in self._keys:
             key = str(len(self.storages))
             self._keys[ident] = key
-            self.storages[key] = np.ascontiguousarray(mem).tobytes()
-            self._alive.append(mem)
+            self.storages[key] = mem.tobytes()
+            self._alive.append(owner)
         return self._keys[ident], start // item, tuple(s // item for s in a.strides)
 
 

@@ -157,11 +157,12 @@ def _np_of(t: Tensor) -> np.ndarray:
     return a if type(a) is np.ndarray else a.get()
 
 
-def storage_of(a: np.ndarray) -> tuple[np.ndarray, int]:
-    """``(memory, byte_offset)``: a C-contiguous array covering the whole memory block that
-    ``a`` views, and where ``a`` starts in it. Arrays viewing the same block get the same
-    ``memory`` object, which is how shared storage is found. When the block cannot be
-    determined (e.g. memory owned by a foreign buffer) ``a`` is copied and shares nothing."""
+def storage_of(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """``(owner, memory, byte_offset)``: the array owning the memory block that ``a`` views
+    (arrays viewing the same block get the same ``owner``, which is how shared storage is
+    found), a C-contiguous array covering that block, and where ``a`` starts in it. When
+    the block cannot be determined (e.g. memory owned by a foreign buffer) ``a`` is copied
+    and shares nothing."""
     root = a
     while isinstance(root.base, np.ndarray):
         root = root.base
@@ -170,8 +171,9 @@ def storage_of(a: np.ndarray) -> tuple[np.ndarray, int]:
         start = a.ctypes.data - mem.ctypes.data
         lo, hi = _byte_span(a.shape, a.strides, a.itemsize, start)
         if 0 <= lo and hi <= mem.nbytes:
-            return mem, start
-    return np.ascontiguousarray(a), 0
+            return root, mem, start
+    copy = np.ascontiguousarray(a)
+    return copy, copy, 0
 
 
 def _byte_span(shape, strides, itemsize: int, offset: int) -> tuple[int, int]:
@@ -238,17 +240,17 @@ class _EmberEncoder:
             a, dev, rg = np.asarray(obj), "cpu", False
         if not a.dtype.isnative:
             a = a.astype(a.dtype.newbyteorder("="))
-        mem, offset = storage_of(a)
-        self.tensors.append({"kind": kind, "storage": self._storage(mem, keys),
+        owner, mem, offset = storage_of(a)
+        self.tensors.append({"kind": kind, "storage": self._storage(owner, mem, keys),
                              "dtype": a.dtype.name, "shape": list(a.shape),
                              "strides": list(a.strides), "offset": offset,
                              "requires_grad": rg, "device": dev})
-        self._alive += [obj, mem]
+        self._alive += [obj, owner]
         self._tensor_index[id(obj)] = len(self.tensors) - 1
         return len(self.tensors) - 1
 
-    def _storage(self, mem: np.ndarray, keys: tuple) -> int:
-        if id(mem) not in self._storage_index:
+    def _storage(self, owner: np.ndarray, mem: np.ndarray, keys: tuple) -> int:
+        if id(owner) not in self._storage_index:
             name = base = _dotted(keys)
             while name in self._names:  # two paths can print alike ("0" and 0)
                 name = f"{base}#{len(self._names)}"
@@ -256,8 +258,8 @@ class _EmberEncoder:
             self.storages.append({"name": name, "dtype": mem.dtype.name,
                                   "shape": list(mem.shape)})
             self.arrays.append(mem)
-            self._storage_index[id(mem)] = len(self.storages) - 1
-        return self._storage_index[id(mem)]
+            self._storage_index[id(owner)] = len(self.storages) - 1
+        return self._storage_index[id(owner)]
 
 
 def _entry_of(record: dict) -> tuple[str, list]:
