@@ -634,3 +634,23 @@ def test_training_with_cycled_momentum_matches_torch(kind, case):
                                       bias.detach().numpy()])
     np.testing.assert_allclose(finals["ember"], finals["torch"], rtol=1e-10, atol=1e-12)
     assert not np.allclose(finals["ember"], np.concatenate([w0.ravel(), b0]))
+
+
+def test_reduce_on_plateau_after_add_param_group_like_torch():
+    results = {}
+    for lib in LIBS:
+        mod, _, lrs = LIBS[lib]
+        optimizer = make_optimizer(lib)
+        scalar = lrs.ReduceLROnPlateau(optimizer, patience=0, min_lr=0.02)
+        listed = lrs.ReduceLROnPlateau(make_optimizer(lib), patience=0, min_lr=[0.0, 0.0])
+        optimizer.add_param_group({"params": [mod.nn.Parameter(mod.zeros(1))], "lr": 0.5})
+        listed.optimizer.add_param_group({"params": [mod.nn.Parameter(mod.zeros(1))]})
+        for metric in (1.0, 2.0, 3.0):
+            scalar.step(metric)
+        with pytest.raises(RuntimeError, match=r"param groups in the `optimizer` \(3\) "
+                                               r"differs.*initialized \(2\)"):
+            for metric in (1.0, 2.0):
+                listed.step(metric)
+        results[lib] = (scalar.get_last_lr(), scalar.min_lrs)
+    assert results["ember"] == results["torch"]
+    assert results["ember"][1] == [0.02, 0.02, 0.02]
