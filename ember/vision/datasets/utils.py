@@ -118,7 +118,8 @@ def download_file(
             _fetch(url, dest, md5)
             return dest
         except (urllib.error.URLError, OSError, RuntimeError, ValueError) as e:
-            reason = getattr(e, "reason", None) or e
+            # A bare URLError wraps the socket error; HTTPError's str has the status code.
+            reason = e.reason if type(e) is urllib.error.URLError else e
             failures.append(f"  {url}: {reason}")
     tried = "\n".join(failures)
     checksum = f" (MD5 {md5})" if md5 else ""
