@@ -137,8 +137,8 @@ def nadam(params: list, grads: list, exp_avgs: list, exp_avg_sqs: list, mu_produ
           steps: list, *, beta1: float, beta2: float, lr: float, weight_decay: float,
           momentum_decay: float, eps: float, decoupled_weight_decay: bool,
           maximize: bool) -> None:
-    """NAdam: Adam with Nesterov momentum (``mu_products`` are 0-d float32 arrays, like
-    torch's ``mu_product`` state tensors, so their products round the same way)."""
+    """NAdam: Adam with Nesterov momentum (``mu_products`` are 0-d arrays holding float32
+    values, like torch's ``mu_product`` state tensors)."""
     for i, p in enumerate(params):
         xp = xp_of(p)
         step = _tick(steps[i])
@@ -151,7 +151,9 @@ def nadam(params: list, grads: list, exp_avgs: list, exp_avg_sqs: list, mu_produ
         mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
         mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
         mu_product = mu_products[i]
-        mu_product *= mu
+        # torch keeps mu_product as a float32 tensor (float64 after load_state_dict casts
+        # it); the product is always rounded through float32 so a resumed run matches
+        mu_product[...] = xp.float32(mu_product) * xp.float32(mu)
         mu_prod = float(mu_product)
         m, v = exp_avgs[i], exp_avg_sqs[i]
         tmp = xp.empty_like(p)
@@ -287,8 +289,10 @@ def asgd(params: list, grads: list, axs: list, mus: list, etas: list, steps: lis
             ax += tmp
         else:
             ax[...] = p
-        eta[...] = lr / ((1 + lambd * lr * step) ** alpha)
-        mu[...] = 1 / max(1, step - t0)
+        # float32 values, like torch's float32 eta/mu tensors, whatever dtype a loaded
+        # state dict gave them (so a resumed run is bitwise the uninterrupted one)
+        eta[...] = xp.float32(lr / ((1 + lambd * lr * step) ** alpha))
+        mu[...] = xp.float32(1 / max(1, step - t0))
 
 
 def rprop(params: list, grads: list, prevs: list, step_sizes: list, steps: list, *,
