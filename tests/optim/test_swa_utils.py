@@ -137,6 +137,9 @@ def test_averaged_model_is_a_copy_and_forwards():
     np.testing.assert_array_equal(averaged.module[3].bias.detach().numpy(),
                                   model[3].bias.detach().numpy())
     assert averaged.module[3].bias.grad is None
+    on_cpu = eswa.AveragedModel(model, device="cpu")
+    assert on_cpu.n_averaged.device == ember.device("cpu")
+    assert on_cpu.module[0].weight.device == ember.device("cpu")
 
 
 def test_swa_multi_avg_fn_refuses_integer_buffers_like_torch():
