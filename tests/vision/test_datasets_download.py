@@ -109,6 +109,9 @@ def test_download_unreachable_names_urls_and_manual_location(tmp_path, monkeypat
     assert "refused" in message.lower()
     dest = tmp_path / "MNIST" / "raw" / "train-images-idx3-ubyte.gz"
     assert f"put it at {dest} (MD5 f68b3c2dcbeaaa9fbdd348bbdeb94873)" in message
+    assert message.endswith(
+        f"MNIST needs all of these files in {dest.parent}: train-images-idx3-ubyte.gz, "
+        "train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz")
 
 
 def test_download_http_404_is_reported(tmp_path, server):

@@ -173,7 +173,14 @@ class MNIST(VisionDataset):
             return
         for filename, md5 in self.resources:
             urls = [mirror + filename for mirror in self.mirrors]
-            archive = download_file(urls, self.raw_folder, filename, md5)
+            try:
+                archive = download_file(urls, self.raw_folder, filename, md5)
+            except RuntimeError as e:
+                names = ", ".join(name for name, _ in self.resources)
+                raise RuntimeError(
+                    f"{e}\n{type(self).__name__} needs all of these files in "
+                    f"{self.raw_folder}: {names}"
+                ) from e
             extract_archive(archive, self.raw_folder)
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
