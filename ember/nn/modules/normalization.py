@@ -1,5 +1,5 @@
-"""Normalization layers: BatchNorm1d/2d/3d, InstanceNorm1d/2d/3d, LayerNorm, GroupNorm,
-RMSNorm, LocalResponseNorm."""
+"""Normalization layers: BatchNorm1d/2d/3d (+ Lazy, SyncBatchNorm), InstanceNorm1d/2d/3d
+(+ Lazy), LayerNorm, GroupNorm, RMSNorm, LocalResponseNorm, CrossMapLRN2d."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ import warnings
 from ... import dtypes as _dt
 from ...autograd.grad_mode import no_grad
 from ...ops import norm as F
-from ..parameter import Parameter
+from ..parameter import Parameter, UninitializedBuffer, UninitializedParameter
+from .lazy import LazyModuleMixin
 from .module import Module
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d",
-           "InstanceNorm3d", "LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm"]
+           "InstanceNorm3d", "LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm",
+           "CrossMapLRN2d", "SyncBatchNorm", "LazyBatchNorm1d", "LazyBatchNorm2d",
+           "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d"]
 
 
 def _full(shape, value, device, dtype):
@@ -289,3 +292,162 @@ class LocalResponseNorm(Module):
 
     def extra_repr(self) -> str:
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class CrossMapLRN2d(Module):
+    """torch's legacy cross-channel LRN on (N, C, H, W): x * (k + alpha/size * S)^-beta.
+
+    S sums x^2 over a channel window that, as in torch's implementation, always keeps
+    channel 0 (the running window never drops it). The gradient here is the exact
+    gradient of this forward; torch's hand-written backward assumes a symmetric window
+    and so differs from it near channel 0 (it fails torch's own gradcheck).
+    """
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1) -> None:
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def _window(self, c: int):
+        """(C, C) 0/1 matrix: entry (i, j) says channel j is in channel i's window."""
+        import numpy as np
+        reach = int((self.size - 1) / 2 + 1)
+        m = np.zeros((c, c))
+        for i in range(c):
+            m[i, max(1, i - reach + 1):min(c - 1, i + reach - 1) + 1] = 1
+            m[i, 0] = 1
+        return m
+
+    def forward(self, input):
+        from ...ops.creation import tensor as _tensor
+        if input.dim() != 4:
+            raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.dim()}D "
+                             "instead.")
+        w = _tensor(self._window(input.shape[1]), dtype=input.dtype, device=input.device)
+        sq = (input * input).permute(0, 2, 3, 1)
+        scale = sq.matmul(w.t()).permute(0, 3, 1, 2) * (self.alpha / self.size) + self.k
+        return input * scale.pow(-self.beta)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class SyncBatchNorm(_BatchNorm):
+    """BatchNorm over any (N, C, *) input whose statistics would be synchronized across
+    processes. ember has no torch.distributed, so it runs as one process: exactly
+    BatchNorm. A ``process_group`` (a distributed setting) is refused."""
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum=0.1, affine: bool = True,
+                 track_running_stats: bool = True, process_group=None, device=None, dtype=None,
+                 *, bias: bool = True) -> None:
+        _refuse_process_group(process_group)
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
+                         dtype, bias=bias)
+        self.process_group = None
+
+    def _check_input_dim(self, input) -> None:
+        if input.dim() < 2:
+            raise ValueError(f"expected at least 2D input (got {input.dim()}D input)")
+
+    @classmethod
+    def convert_sync_batchnorm(cls, module: Module, process_group=None) -> Module:
+        """Replace every BatchNorm*d in ``module`` by a SyncBatchNorm sharing its parameters
+        and buffers (a BatchNorm passed in directly is returned converted)."""
+        _refuse_process_group(process_group)
+        out = module
+        if isinstance(module, _BatchNorm):
+            out = cls(module.num_features, module.eps, module.momentum, module.affine,
+                      module.track_running_stats, bias=module.bias is not None)
+            if module.affine:
+                out.weight = module.weight
+                out.bias = module.bias
+            out.running_mean = module.running_mean
+            out.running_var = module.running_var
+            out.num_batches_tracked = module.num_batches_tracked
+            out.training = module.training
+            if hasattr(module, "qconfig"):
+                out.qconfig = module.qconfig
+        for name, child in module.named_children():
+            out.add_module(name, cls.convert_sync_batchnorm(child))
+        return out
+
+
+def _refuse_process_group(process_group) -> None:
+    if process_group is not None:
+        raise NotImplementedError(
+            "SyncBatchNorm: ember has no torch.distributed, so statistics cannot be synchronized "
+            f"over process_group={process_group!r}; leave process_group=None to run as a "
+            "single-process BatchNorm")
+
+
+class _LazyNormMixin(LazyModuleMixin):
+    """Batch/instance norm whose ``num_features`` is inferred from the first input."""
+
+    def __init__(self, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
+                 device=None, dtype=None, *, bias: bool = True) -> None:
+        # build the eager layer with no features, then swap in placeholders
+        self.cls_to_become.__init__(self, 0, eps, momentum, False, False, device, dtype)
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if affine:
+            self.weight = UninitializedParameter(device=device, dtype=dtype)
+            if bias:
+                self.bias = UninitializedParameter(device=device, dtype=dtype)
+        if track_running_stats:
+            self.running_mean = UninitializedBuffer(device=device, dtype=dtype)
+            self.running_var = UninitializedBuffer(device=device, dtype=dtype)
+            self.num_batches_tracked = _full((), 0, device, _dt.int64)
+        self._register_lazy_hooks()
+
+    def reset_parameters(self) -> None:
+        if not self.has_uninitialized_params() and self.num_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input, *args, **kwargs) -> None:
+        """Materialize weight/bias/running stats as (input.shape[1],) (torch's choice of
+        dim, also for unbatched instance-norm input)."""
+        if self.has_uninitialized_params():
+            self.num_features = input.shape[1]
+            with no_grad():
+                for t in (self.weight, self.bias, self.running_mean, self.running_var):
+                    if t is not None:
+                        t.materialize((self.num_features,))
+                self.reset_parameters()
+
+
+class LazyBatchNorm1d(_LazyNormMixin, BatchNorm1d):
+    """BatchNorm1d with ``num_features`` inferred from the first input."""
+
+    cls_to_become = BatchNorm1d
+
+
+class LazyBatchNorm2d(_LazyNormMixin, BatchNorm2d):
+    """BatchNorm2d with ``num_features`` inferred from the first input."""
+
+    cls_to_become = BatchNorm2d
+
+
+class LazyBatchNorm3d(_LazyNormMixin, BatchNorm3d):
+    """BatchNorm3d with ``num_features`` inferred from the first input."""
+
+    cls_to_become = BatchNorm3d
+
+
+class LazyInstanceNorm1d(_LazyNormMixin, InstanceNorm1d):
+    """InstanceNorm1d with ``num_features`` inferred from the first input."""
+
+    cls_to_become = InstanceNorm1d
+
+
+class LazyInstanceNorm2d(_LazyNormMixin, InstanceNorm2d):
+    """InstanceNorm2d with ``num_features`` inferred from the first input."""
+
+    cls_to_become = InstanceNorm2d
+
+
+class LazyInstanceNorm3d(_LazyNormMixin, InstanceNorm3d):
+    """InstanceNorm3d with ``num_features`` inferred from the first input."""
+
+    cls_to_become = InstanceNorm3d
