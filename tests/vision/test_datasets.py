@@ -74,6 +74,10 @@ def test_mnist_raw_files(tmp_path):
     np.testing.assert_array_equal(np.asarray(image), images[3])
     assert type(target) is int and target == labels[3]
     assert ds.classes[0] == "0 - zero" and ds.class_to_idx["9 - nine"] == 9
+    with pytest.warns(UserWarning, match="train_labels has been renamed targets"):
+        assert ds.train_labels is ds.targets
+    with pytest.warns(UserWarning, match="test_data has been renamed data"):
+        assert ds.test_data is ds.data
     assert repr(ds) == f"Dataset MNIST\n    Number of datapoints: 5\n    Root location: {tmp_path}\n    Split: Train"
 
 

@@ -10,6 +10,7 @@ import gzip
 import os
 import shutil
 import string
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,14 @@ def _as_numpy(x: Any) -> np.ndarray:
     return x.numpy() if isinstance(x, ember.Tensor) else np.asarray(x)
 
 
+def _renamed(old: str, new: str) -> property:
+    def get(self: Any) -> Any:
+        warnings.warn(f"{old} has been renamed {new}", UserWarning, stacklevel=2)
+        return getattr(self, new)
+
+    return property(get, doc=f"Deprecated alias of ``{new}``.")
+
+
 class MNIST(VisionDataset):
     """The MNIST digits: 60,000 training and 10,000 test 28x28 grey images.
 
@@ -122,8 +131,19 @@ class MNIST(VisionDataset):
         return os.path.join(self.root, type(self).__name__, "raw")
 
     @property
+    def processed_folder(self) -> str:
+        """``root/<ClassName>/processed`` (torchvision's legacy ``.pt`` cache; unused here)."""
+        return os.path.join(self.root, type(self).__name__, "processed")
+
+    @property
     def class_to_idx(self) -> dict[str, int]:
         return {c: i for i, c in enumerate(self.classes)}
+
+    # The pre-2019 torchvision names, still found in course notes.
+    train_data = _renamed("train_data", "data")
+    test_data = _renamed("test_data", "data")
+    train_labels = _renamed("train_labels", "targets")
+    test_labels = _renamed("test_labels", "targets")
 
     @property
     def _file_prefix(self) -> str:

@@ -72,8 +72,7 @@ def dataset_not_found(name: str, looked_for: Sequence[PathLike]) -> RuntimeError
     paths = "\n".join(f"  {p}" for p in looked_for)
     return RuntimeError(
         f"Dataset not found. You can use download=True to download it.\n"
-        f"{name}: ember looked for these files and did not find them (or they were corrupt):"
-        f"\n{paths}"
+        f"{name}: ember looked for these files and did not find them:\n{paths}"
     )
 
 
