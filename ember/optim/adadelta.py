@@ -12,9 +12,9 @@ from .optimizer import (
     _check_nonneg,
     _eval_closure,
     _grads,
+    _lr,
     _new_step,
     _no_grad_step,
-    _scalar,
     _with_grad,
     _zeros_like,
 )
@@ -56,7 +56,7 @@ class Adadelta(Optimizer):
                 states.append(state)
             F.adadelta(_arrays(params), _grads(params), [s["square_avg"]._data for s in states],
                        [s["acc_delta"]._data for s in states],
-                       [s["step"]._data for s in states], lr=_scalar(group["lr"]),
+                       [s["step"]._data for s in states], lr=_lr(group),
                        rho=group["rho"], eps=group["eps"], weight_decay=group["weight_decay"],
                        maximize=group["maximize"])
             _bump(params)

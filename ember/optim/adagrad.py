@@ -12,9 +12,9 @@ from .optimizer import (
     _check_nonneg,
     _eval_closure,
     _grads,
+    _lr,
     _new_step,
     _no_grad_step,
-    _scalar,
     _with_grad,
     _zeros_like,
 )
@@ -57,7 +57,7 @@ class Adagrad(Optimizer):
             params = _with_grad(group)
             states = [self.state[p] for p in params]
             F.adagrad(_arrays(params), _grads(params), [s["sum"]._data for s in states],
-                      [s["step"]._data for s in states], lr=_scalar(group["lr"]),
+                      [s["step"]._data for s in states], lr=_lr(group),
                       weight_decay=group["weight_decay"], lr_decay=group["lr_decay"],
                       eps=group["eps"], maximize=group["maximize"])
             _bump(params)

@@ -15,6 +15,7 @@ from .optimizer import (
     _check_nonneg,
     _eval_closure,
     _grads,
+    _lr,
     _new_step,
     _no_grad_step,
     _scalar,
@@ -101,7 +102,7 @@ class Adam(Optimizer):
                    [s["exp_avg"]._data for s in states], [s["exp_avg_sq"]._data for s in states],
                    [s["max_exp_avg_sq"]._data for s in states] if amsgrad else [],
                    [s["step"]._data for s in states], amsgrad=amsgrad,
-                   beta1=_scalar(beta1), beta2=_scalar(beta2), lr=_scalar(group["lr"]),
+                   beta1=_scalar(beta1), beta2=_scalar(beta2), lr=_lr(group),
                    weight_decay=group["weight_decay"], eps=group["eps"],
                    maximize=group["maximize"],
                    decoupled_weight_decay=group["decoupled_weight_decay"])

@@ -13,9 +13,9 @@ from .optimizer import (
     _check_nonneg,
     _eval_closure,
     _grads,
+    _lr,
     _new_step,
     _no_grad_step,
-    _scalar,
     _with_grad,
     _zeros_like,
 )
@@ -57,7 +57,7 @@ class Adamax(Optimizer):
             beta1, beta2 = group["betas"]
             F.adamax(_arrays(params), _grads(params), [s["exp_avg"]._data for s in states],
                      [s["exp_inf"]._data for s in states], [s["step"]._data for s in states],
-                     eps=group["eps"], beta1=beta1, beta2=beta2, lr=_scalar(group["lr"]),
+                     eps=group["eps"], beta1=beta1, beta2=beta2, lr=_lr(group),
                      weight_decay=group["weight_decay"], maximize=group["maximize"])
             _bump(params)
         return loss

@@ -121,6 +121,14 @@ def _scalar(x) -> Any:
     return x.item() if isinstance(x, Tensor) else x
 
 
+def _lr(group: dict):
+    """A group's learning rate for the update functions: a Python number, or for a Tensor
+    lr its 0-d array, so scalar arithmetic on it rounds in the tensor's dtype (as torch's
+    does with a Tensor lr)."""
+    lr = group["lr"]
+    return lr._data.reshape(()) if isinstance(lr, Tensor) else lr
+
+
 def _check_tensor_lr(lr) -> None:
     if isinstance(lr, Tensor) and lr.numel() != 1:
         raise ValueError("Tensor lr must be 1-element")

@@ -13,9 +13,9 @@ from .optimizer import (
     _check_nonneg,
     _eval_closure,
     _grads,
+    _lr,
     _new_step,
     _no_grad_step,
-    _scalar,
     _with_grad,
     _zeros_like,
 )
@@ -58,7 +58,7 @@ class RAdam(Optimizer):
             beta1, beta2 = group["betas"]
             F.radam(_arrays(params), _grads(params), [s["exp_avg"]._data for s in states],
                     [s["exp_avg_sq"]._data for s in states], [s["step"]._data for s in states],
-                    beta1=beta1, beta2=beta2, lr=_scalar(group["lr"]),
+                    beta1=beta1, beta2=beta2, lr=_lr(group),
                     weight_decay=group["weight_decay"], eps=group["eps"],
                     decoupled_weight_decay=group["decoupled_weight_decay"],
                     maximize=group["maximize"])

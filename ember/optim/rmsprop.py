@@ -12,9 +12,9 @@ from .optimizer import (
     _check_nonneg,
     _eval_closure,
     _grads,
+    _lr,
     _new_step,
     _no_grad_step,
-    _scalar,
     _with_grad,
     _zeros_like,
 )
@@ -63,7 +63,7 @@ class RMSprop(Optimizer):
                       [s["grad_avg"]._data for s in states] if group["centered"] else [],
                       [s["momentum_buffer"]._data for s in states]
                       if group["momentum"] > 0 else [],
-                      [s["step"]._data for s in states], lr=_scalar(group["lr"]),
+                      [s["step"]._data for s in states], lr=_lr(group),
                       alpha=group["alpha"], eps=group["eps"],
                       weight_decay=group["weight_decay"], momentum=group["momentum"],
                       centered=group["centered"], maximize=group["maximize"])

@@ -11,6 +11,7 @@ from .optimizer import (
     _check_fused,
     _check_tensor_lr,
     _eval_closure,
+    _lr,
     _no_grad_step,
     _scalar,
 )
@@ -64,7 +65,7 @@ class SGD(Optimizer):
                     buf = self.state[p].get("momentum_buffer")
                     bufs.append(None if buf is None else buf._data)
             bufs = F.sgd([p._data for p in params], [p._grad._data for p in params], bufs,
-                         lr=_scalar(group["lr"]), weight_decay=_scalar(group["weight_decay"]),
+                         lr=_lr(group), weight_decay=_scalar(group["weight_decay"]),
                          momentum=momentum, dampening=group["dampening"],
                          nesterov=group["nesterov"], maximize=group["maximize"])
             if momentum != 0:
