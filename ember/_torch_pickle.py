@@ -21,13 +21,13 @@ import io
 import pickle
 import struct
 import zipfile
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from typing import Any, Callable
 
 import numpy as np
 
 from . import dtypes as _dt
-from ._tensor import Size
+from ._tensor import Size, Tensor
 from .device import device
 from .serialization import (
     CheckpointError,
@@ -82,11 +82,19 @@ class _RestrictedUnpickler(pickle.Unpickler):
             ("torch._utils", "_rebuild_parameter"): self._rebuild_parameter,
             ("torch._utils", "_rebuild_parameter_with_state"): self._rebuild_parameter,
             ("collections", "OrderedDict"): OrderedDict,
+            ("collections", "Counter"): Counter,
             ("torch", "Size"): Size,
             ("torch", "device"): device,
+            # plain values torch's safe loader also accepts
+            ("builtins", "set"): set,
+            ("builtins", "complex"): complex,
+            ("builtins", "bytearray"): bytearray,
+            ("_codecs", "encode"): self._encode,
         }
 
     def find_class(self, module: str, name: str) -> Any:
+        if module == "__builtin__":  # protocol 2 pickles name builtins the Python 2 way
+            module = "builtins"
         if (module, name) in self.allowed:
             return self.allowed[(module, name)]
         if module in ("torch", "torch.storage") and name in _STORAGE_DTYPE:
@@ -137,11 +145,25 @@ class _RestrictedUnpickler(pickle.Unpickler):
 
     def _rebuild_parameter(self, data: Any, requires_grad: Any, hooks: Any = None,
                            state: Any = None) -> Any:
-        if not (hasattr(data, "_data") and type(requires_grad) is bool) or state:
+        if isinstance(state, tuple) and len(state) == 2:  # (__dict__ state, __slots__ state)
+            state = {**(state[0] or {}), **(state[1] or {})}
+        if not (isinstance(data, Tensor) and type(requires_grad) is bool
+                and (state is None or isinstance(state, dict))
+                and all(isinstance(k, str) and not k.startswith("_") for k in state or {})):
             raise _fail(self.name, "a Parameter record in data.pkl has malformed arguments")
         from .nn.parameter import Parameter
 
-        return Parameter(data, requires_grad)
+        p = Parameter(data, requires_grad)
+        # user attributes set on the Parameter (p.foo = 3); written to __dict__ directly so
+        # no property setter runs
+        p.__dict__.update(state or {})
+        return p
+
+    def _encode(self, text: Any, encoding: Any = "utf-8") -> bytes:
+        """``_codecs.encode``, which protocol-2 pickles use for bytes, limited to that use."""
+        if not (isinstance(text, str) and encoding in ("latin1", "latin-1")):
+            raise _fail(self.name, "unexpected arguments to _codecs.encode in data.pkl")
+        return text.encode("latin1")
 
 
 def load_torch_zip(buf: bytes, name: str, placer: Callable) -> Any:

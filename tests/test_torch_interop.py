@@ -8,6 +8,7 @@ import io
 import os
 import pickle
 import subprocess
+import sys
 import zipfile
 
 import numpy as np
@@ -339,3 +340,53 @@ def test_corrupted_torch_archive_is_a_checkpoint_error(tmp_path):
         zout.writestr("notes.txt", "hello")
     with pytest.raises(CheckpointError, match="data.pkl"):
         ember.load(io.BytesIO(z.getvalue()))
+
+
+def test_plain_values_torch_accepts_load_too():
+    import collections
+
+    p = torch.nn.Parameter(torch.ones(2))
+    p.note = "frozen at epoch 3"  # torch saves it with _rebuild_parameter_with_state
+    obj = {"set": {1, 2}, "bytes": b"ab\xff", "c": 1 + 2j, "ba": bytearray(b"x"),
+           "cnt": collections.Counter("aab"), "p": p, "dt": torch.int8,
+           "dev": torch.device("cpu")}
+    got = ember.load(_torch_bytes(obj))
+    want = torch.load(_torch_bytes(obj), weights_only=True)
+    for k in ("set", "bytes", "c", "ba", "cnt"):
+        assert type(got[k]) is type(want[k]) and got[k] == want[k]
+    assert isinstance(got["p"], ember.nn.Parameter) and got["p"].note == want["p"].note
+    assert got["dt"] is ember.int8 and got["dev"] == ember.device("cpu")
+
+
+def test_pickle_names_only_the_expected_globals():
+    import pickletools
+
+    obj = {"p": ember.nn.Parameter(ember.ones(2)), "od": ember.nn.Linear(1, 1).state_dict(),
+           "s": ember.Size([1]), "d": ember.float16, "dev": ember.device("cpu")}
+    with zipfile.ZipFile(_ember_torch_bytes(obj)) as z:
+        assert sorted(z.namelist()) == sorted(
+            ["archive/data.pkl", "archive/.format_version", "archive/byteorder",
+             "archive/version", "archive/data/0", "archive/data/1", "archive/data/2"])
+        ops = list(pickletools.genops(z.read("archive/data.pkl")))
+    globals_ = {arg for op, arg, _ in ops if op.name == "GLOBAL"}
+    assert globals_ == {"torch._utils _rebuild_tensor_v2", "torch._utils _rebuild_parameter",
+                        "torch FloatStorage", "collections OrderedDict", "torch Size",
+                        "torch float16", "torch device"}
+
+
+def test_save_and_load_torch_files_without_torch(tmp_path):
+    """ember never imports torch: both directions work with torch made unimportable."""
+    torch.save({"w": torch.arange(4.0), "sd": torch.nn.Linear(2, 1).state_dict()},
+               tmp_path / "from_torch.pt")
+    script = (
+        "import sys; sys.modules['torch'] = None\n"
+        "import ember\n"
+        "d = ember.load(sys.argv[1] + '/from_torch.pt')\n"
+        "assert d['w'].tolist() == [0.0, 1.0, 2.0, 3.0], d\n"
+        "ember.save({'x': ember.ones(3), 'sd': d['sd']}, sys.argv[1] + '/to_torch.pt',"
+        " format='torch')\n"
+        "assert 'torch' not in [m.split('.')[0] for m in sys.modules if sys.modules[m]]\n")
+    root = os.path.dirname(os.path.dirname(ember.__file__))
+    subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True, cwd=root)
+    got = torch.load(tmp_path / "to_torch.pt", weights_only=True)
+    assert got["x"].tolist() == [1.0, 1.0, 1.0] and list(got["sd"]) == ["weight", "bias"]
