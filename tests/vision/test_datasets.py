@@ -98,6 +98,8 @@ def test_mnist_transforms_and_repr(tmp_path):
     assert x.dtype == ember.float32 and tuple(x.shape) == (1, 28, 28)
     np.testing.assert_allclose(x.numpy()[0], images[1] / 255.0, rtol=1e-6)
     assert y == labels[1] + 100
+    ds.transform, ds.target_transform = None, None  # reassigned afterwards: takes effect
+    assert isinstance(ds[1][0], Image.Image) and ds[1][1] == labels[1]
     named = datasets.MNIST(tmp_path, transform=Named("Compose(\n    A()\n)"),
                            target_transform=Named("T()"))
     assert repr(named).splitlines()[4:] == [

@@ -119,11 +119,7 @@ class CIFAR10(VisionDataset):
     def __getitem__(self, index: int) -> tuple[Any, Any]:
         image = require_pil(type(self).__name__).fromarray(self.data[index])
         target = self.targets[index]
-        if self.transform is not None:
-            image = self.transform(image)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return image, target
+        return self._apply_transforms(image, target)
 
     def __len__(self) -> int:
         return len(self.data)

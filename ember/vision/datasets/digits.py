@@ -18,7 +18,7 @@ import numpy as np
 
 import ember
 
-from .utils import require_pil
+from .utils import as_numpy, require_pil
 from .vision import VisionDataset
 
 __all__ = ["Digits"]
@@ -79,15 +79,9 @@ class Digits(VisionDataset):
         return {c: i for i, c in enumerate(self.classes)}
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
-        data = self.data.numpy() if isinstance(self.data, ember.Tensor) else self.data
-        targets = self.targets.numpy() if isinstance(self.targets, ember.Tensor) else self.targets
-        image = require_pil("Digits").fromarray(np.asarray(data[index]))
-        target = int(targets[index])
-        if self.transform is not None:
-            image = self.transform(image)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return image, target
+        image = require_pil("Digits").fromarray(as_numpy(self.data)[index])
+        target = int(as_numpy(self.targets)[index])
+        return self._apply_transforms(image, target)
 
     def __len__(self) -> int:
         return len(self.data)

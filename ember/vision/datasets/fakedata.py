@@ -50,11 +50,7 @@ class FakeData(VisionDataset):
         if pixels.shape[-1] == 1:
             pixels = pixels[..., 0]
         sample = require_pil("FakeData").fromarray(np.ascontiguousarray(pixels))
-        if self.transform is not None:
-            sample = self.transform(sample)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return sample, target
+        return self._apply_transforms(sample, target)
 
     def __len__(self) -> int:
         return self.size

@@ -20,6 +20,7 @@ import numpy as np
 import ember
 
 from .utils import (
+    as_numpy,
     dataset_not_found,
     download_file,
     extract_archive,
@@ -72,10 +73,6 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
             f"the file holds {len(raw) - header} bytes: it is truncated or corrupt"
         )
     return np.frombuffer(raw, dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
-
-
-def _as_numpy(x: Any) -> np.ndarray:
-    return x.numpy() if isinstance(x, ember.Tensor) else np.asarray(x)
 
 
 def _renamed(old: str, new: str) -> property:
@@ -204,13 +201,9 @@ class MNIST(VisionDataset):
             extract_archive(archive, self.raw_folder)
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
-        image = require_pil(type(self).__name__).fromarray(_as_numpy(self.data)[index])
-        target = int(_as_numpy(self.targets)[index])
-        if self.transform is not None:
-            image = self.transform(image)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return image, target
+        image = require_pil(type(self).__name__).fromarray(as_numpy(self.data)[index])
+        target = int(as_numpy(self.targets)[index])
+        return self._apply_transforms(image, target)
 
     def __len__(self) -> int:
         return len(self.data)

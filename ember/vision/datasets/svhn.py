@@ -74,11 +74,7 @@ class SVHN(VisionDataset):
     def __getitem__(self, index: int) -> tuple[Any, Any]:
         image = require_pil("SVHN").fromarray(np.transpose(self.data[index], (1, 2, 0)))
         target = int(self.labels[index])
-        if self.transform is not None:
-            image = self.transform(image)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return image, target
+        return self._apply_transforms(image, target)
 
     def __len__(self) -> int:
         return len(self.data)

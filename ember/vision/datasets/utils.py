@@ -20,11 +20,14 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import ModuleType
+from typing import Any
+
+import numpy as np
 
 __all__ = [
     "calculate_md5", "check_md5", "check_integrity", "download_url", "download_file",
     "extract_archive", "download_and_extract_archive", "verify_str_arg",
-    "dataset_not_found", "require_pil",
+    "dataset_not_found", "require_pil", "as_numpy",
 ]
 
 PathLike = str | os.PathLike
@@ -235,3 +238,9 @@ def require_pil(what: str) -> ModuleType:
             f"{what} returns PIL images and needs Pillow: pip install 'ember[vision]'"
         ) from e
     return Image
+
+
+def as_numpy(x: Any) -> np.ndarray:
+    """A tensor's array (no copy), or ``np.asarray(x)`` for arrays and lists."""
+    numpy = getattr(x, "numpy", None)
+    return numpy() if callable(numpy) else np.asarray(x)

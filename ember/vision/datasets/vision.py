@@ -79,6 +79,14 @@ class VisionDataset(Dataset):
     def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} must implement __len__")
 
+    def _apply_transforms(self, sample: Any, target: Any) -> tuple[Any, Any]:
+        """Apply ``transform``/``target_transform`` as they are now (users reassign them)."""
+        if self.transform is not None:
+            sample = self.transform(sample)
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return sample, target
+
     def extra_repr(self) -> str:
         """Dataset-specific lines for the repr (e.g. ``Split: Train``)."""
         return ""
