@@ -22,9 +22,11 @@ __all__ = ["make_grid", "save_image"]
 def _image_batch(tensor: Any) -> tuple[np.ndarray, ember.Tensor]:
     """The input as an (N, C, H, W) array (one-channel images repeated to three) + tensor."""
     if isinstance(tensor, (list, tuple)):
-        if not all(isinstance(t, ember.Tensor) for t in tensor):
-            kinds = sorted({type(t).__name__ for t in tensor})
-            raise TypeError(f"tensor or list of tensors expected, got a list of {kinds}")
+        for t in tensor:
+            if not isinstance(t, ember.Tensor):
+                raise TypeError(
+                    f"tensor or list of tensors expected, got a list containing {type(t)}"
+                )
         tensor = ember.stack(list(tensor), dim=0)
     elif not isinstance(tensor, ember.Tensor):
         raise TypeError(f"tensor or list of tensors expected, got {type(tensor)}")

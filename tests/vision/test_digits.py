@@ -1,9 +1,11 @@
 """Digits: the bundled UCI 8x8 hand-written digits (facts checked against scikit-learn's
 digits.csv.gz when the file was built: 1,797 rows, label counts, pixel sums, first rows)."""
 
+import importlib.util
 import sys
 import time
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -134,3 +136,16 @@ def test_without_pillow_items_raise_but_arrays_work(monkeypatch):
                                           r"pip install 'ember\[vision\]'"):
         ds[0]
     assert int(ds.targets[0]) == 4 and int(ds.data.sum()) > 0
+
+
+def test_stored_split_is_what_the_build_script_makes():
+    """tools/build_digits.py, rerun on the bundled labels, reproduces the stored split."""
+    script = Path(__file__).resolve().parents[2] / "tools" / "build_digits.py"
+    spec = importlib.util.spec_from_file_location("build_digits", script)
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    arrays = digits_module._load()
+    train_idx, test_idx = build.stratified_split(arrays["labels"], build.N_TEST, build.SEED)
+    np.testing.assert_array_equal(train_idx, arrays["train_idx"])
+    np.testing.assert_array_equal(test_idx, arrays["test_idx"])
+    assert (len(train_idx), len(test_idx)) == (digits_module.N_TRAIN, digits_module.N_TEST)
