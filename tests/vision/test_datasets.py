@@ -361,6 +361,12 @@ def test_svhn_errors(tmp_path, monkeypatch):
         datasets.SVHN(tmp_path)
     assert str(tmp_path / "train_32x32.mat") in str(e.value)
     write_svhn(tmp_path, "train")
+    good = (tmp_path / "train_32x32.mat").read_bytes()
+    for cut in (10, len(good) // 2):
+        (tmp_path / "train_32x32.mat").write_bytes(good[:cut])
+        with pytest.raises(RuntimeError, match="train_32x32.mat: not a readable .mat file, "
+                                               "truncated or corrupt"):
+            datasets.SVHN(tmp_path)
     monkeypatch.setitem(sys.modules, "scipy", None)
     monkeypatch.setitem(sys.modules, "scipy.io", None)
     with pytest.raises(ImportError, match="SVHN reads .mat files with SciPy: pip install scipy"):

@@ -22,8 +22,8 @@ def _loadmat(path: str) -> dict:
         raise ImportError("SVHN reads .mat files with SciPy: pip install scipy") from e
     try:
         return scipy.io.loadmat(path)
-    except (ValueError, OSError, TypeError) as e:
-        raise RuntimeError(f"{path}: not a readable .mat file ({e})") from e
+    except (ValueError, OSError, TypeError, scipy.io.matlab.MatReadError) as e:
+        raise RuntimeError(f"{path}: not a readable .mat file, truncated or corrupt ({e})") from e
 
 
 class SVHN(VisionDataset):
