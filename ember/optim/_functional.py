@@ -283,9 +283,10 @@ def asgd(params: list, grads: list, axs: list, mus: list, etas: list, steps: lis
         eta_value = float(eta)
         p *= 1 - lambd * eta_value
         p += xp.multiply(g, -eta_value)
-        if float(mu) != 1:
+        mu_value = float(mu)
+        if mu_value != 1:
             tmp = xp.subtract(p, ax)
-            tmp *= mu
+            tmp *= mu_value
             ax += tmp
         else:
             ax[...] = p
