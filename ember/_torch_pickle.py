@@ -132,7 +132,8 @@ class _RestrictedUnpickler(pickle.Unpickler):
                 and len(size) == len(stride) and type(offset) is int and offset >= 0
                 and all(type(n) is int and n >= 0 for n in size)
                 and all(type(s) is int and s >= 0 for s in stride))
-        if not (isinstance(storage, _Storage) and ints and type(requires_grad) is bool):
+        if not (isinstance(storage, _Storage) and ints and type(requires_grad) is bool
+                and (not requires_grad or storage.array.dtype.kind in "fcV")):
             raise _fail(self.name, "a tensor record in data.pkl has malformed arguments")
         a = storage.array
         item = a.itemsize

@@ -23,8 +23,9 @@ File format (``format="ember"``, the default) -- one safetensors file:
       integer and tuple keys keep their types), ``size``, ``dtype``, ``device``, ``float``
       (inf/nan) and ``tensor`` (``{"t": "tensor", "i": j}``; the same object saved twice is
       the same object on load).
-* ``__metadata__["ember_crc32"]`` is the CRC-32 of the ``ember`` JSON text followed by the
-  whole data section: any flipped byte in the tree or the tensor data is detected on load.
+* ``__metadata__["ember_crc32"]`` is the CRC-32 of the ``ember`` JSON text followed by each
+  storage's bytes in table order: any flipped byte in the tree or in the tensor data (or in
+  the header's offsets) is detected on load, since the check runs on the bytes as read.
 
 ``ember.load`` also reads files written by ``torch.save`` (zip archives, through a restricted
 unpickler that only rebuilds tensors and plain containers) and plain safetensors files (a
@@ -276,20 +277,17 @@ def _ember_bytes(obj: Any) -> bytes:
     doc = json.dumps({"version": FORMAT_VERSION, "storages": enc.storages,
                       "tensors": enc.tensors, "tree": tree}, separators=(",", ":"))
     specs, keep = {}, []
+    crc = zlib.crc32(doc.encode())
     for rec, mem in zip(enc.storages, enc.arrays):
         dtype, shape = _entry_of(rec)
         buf = np.ascontiguousarray(mem).reshape(-1).view(np.uint8)
+        crc = zlib.crc32(buf, crc)
         if buf.size == 0:
             buf = np.zeros(1, np.uint8)  # a valid pointer for an empty tensor
         keep.append(buf)
         specs[rec["name"]] = safetensors.TensorSpec(dtype=dtype, shape=shape,
                                                     data_ptr=buf.ctypes.data,
                                                     data_len=mem.nbytes)
-    # The CRC needs the data section, whose layout the library decides: write once, read
-    # the section back, then write the final header with the CRC in it.
-    draft = bytes(safetensors.serialize(specs, metadata={_META_KEY: doc, _CRC_KEY: "0" * 8}))
-    data = memoryview(draft)[8 + int.from_bytes(draft[:8], "little"):]
-    crc = zlib.crc32(data, zlib.crc32(doc.encode()))
     return bytes(safetensors.serialize(specs, metadata={_META_KEY: doc, _CRC_KEY: f"{crc:08x}"}))
 
 
@@ -369,7 +367,8 @@ def _load_plain_safetensors(header: dict, data: memoryview, name: str, placer) -
 class _EmberDecoder:
     """Rebuilds the saved object from a validated ember document; every field is checked."""
 
-    def __init__(self, doc: Any, header: dict, data: memoryview, name: str, placer) -> None:
+    def __init__(self, doc: Any, doc_text: str, crc: Any, header: dict, data: memoryview,
+                 name: str, placer) -> None:
         self.name, self.placer = name, placer
         if not (isinstance(doc, dict) and doc.get("version") == FORMAT_VERSION):
             version = doc.get("version") if isinstance(doc, dict) else None
@@ -378,7 +377,10 @@ class _EmberDecoder:
         storages, tensors = doc.get("storages"), doc.get("tensors")
         if not isinstance(storages, list) or not isinstance(tensors, list):
             raise self._bad("the storage or tensor table is missing")
+        self.crc = zlib.crc32(doc_text.encode("utf-8", "surrogatepass"))
         self.memory = [self._storage(s, header, data) for s in storages]
+        if crc != f"{self.crc:08x}":
+            raise self._bad("the checksum does not match: the file is corrupted")
         self.records = tensors
         self.built: dict[int, Any] = {}
         self.tree = doc.get("tree")
@@ -394,6 +396,8 @@ class _EmberDecoder:
         dtype, shape = _entry_of(rec)
         if entry is None or _CODES[entry["dtype"]] != dtype or entry["shape"] != shape:
             raise self._bad(f"storage {rec['name']!r} does not match the safetensors header")
+        begin, end = entry["data_offsets"]
+        self.crc = zlib.crc32(data[begin:end], self.crc)
         return _array(data, entry, rec["dtype"]).reshape(rec["shape"])
 
     def _tensor(self, i: Any) -> Any:
@@ -424,8 +428,11 @@ class _EmberDecoder:
                 and r["strides"] == list(mem.strides)):
             a = mem
         else:
-            a = np.ndarray(r["shape"], dtype, buffer=mem, offset=r["offset"],
-                           strides=r["strides"])
+            try:
+                a = np.ndarray(r["shape"], dtype, buffer=mem, offset=r["offset"],
+                               strides=r["strides"])
+            except (ValueError, TypeError) as e:  # e.g. a shape too large to index
+                raise self._bad(f"a tensor record numpy rejects ({e})") from None
         if r["kind"] == "ndarray":
             return a
         if r["kind"] == "npscalar":
@@ -488,16 +495,13 @@ class _EmberDecoder:
 
 def _load_ember(meta: dict, header: dict, data: memoryview, name: str, placer) -> Any:
     doc_text = meta[_META_KEY]
-    crc = zlib.crc32(data, zlib.crc32(doc_text.encode("utf-8", "surrogatepass")))
-    if meta.get(_CRC_KEY) != f"{crc:08x}":
-        raise _fail(name, "the checksum does not match: the file is corrupted")
     if len(data) != max((e["data_offsets"][1] for e in header.values()), default=0):
         raise _fail(name, "the data section has trailing bytes")
     try:
         doc = json.loads(doc_text)
     except (ValueError, RecursionError) as e:
         raise _fail(name, f"the ember metadata is not valid JSON ({e})") from None
-    dec = _EmberDecoder(doc, header, data, name, placer)
+    dec = _EmberDecoder(doc, doc_text, meta.get(_CRC_KEY), header, data, name, placer)
     return dec.decode(dec.tree)
 
 

@@ -390,3 +390,22 @@ def test_save_and_load_torch_files_without_torch(tmp_path):
     subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True, cwd=root)
     got = torch.load(tmp_path / "to_torch.pt", weights_only=True)
     assert got["x"].tolist() == [1.0, 1.0, 1.0] and list(got["sd"]) == ["weight", "bias"]
+
+
+def test_big_endian_archives_are_byteswapped():
+    src = _torch_bytes({"w": torch.arange(3.0), "i": torch.tensor([1, -2], dtype=torch.int16)})
+    swapped = io.BytesIO()
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(swapped, "w") as zout:
+        for info in zin.infolist():
+            raw = zin.read(info)
+            if info.filename == "archive/byteorder":
+                raw = b"big"
+            elif info.filename == "archive/data/0":
+                raw = np.frombuffer(raw, "<f4").astype(">f4").tobytes()
+            elif info.filename == "archive/data/1":
+                raw = np.frombuffer(raw, "<i2").astype(">i2").tobytes()
+            zout.writestr(info.filename, raw)
+    swapped.seek(0)
+    got = ember.load(swapped)
+    assert got["w"].tolist() == [0.0, 1.0, 2.0] and got["i"].tolist() == [1, -2]
+    assert got["w"].dtype == ember.float32 and got["i"].dtype == ember.int16
