@@ -147,3 +147,32 @@ def test_save_image_errors_write_nothing(tmp_path):
     with pytest.raises(RuntimeError, match="expects a floating-point tensor .* got torch.uint8"):
         save_image(images(2, dtype=ember.uint8), tmp_path / "out.png")
     assert os.listdir(tmp_path) == []
+
+
+hypothesis = pytest.importorskip("hypothesis")
+st = hypothesis.strategies
+
+
+@hypothesis.settings(max_examples=40, deadline=None)
+@hypothesis.given(n=st.integers(2, 9), nrow=st.integers(1, 5), padding=st.integers(0, 3),
+                  h=st.integers(1, 3), w=st.integers(1, 3))
+def test_every_image_lands_in_its_cell(n, nrow, padding, h, w):
+    batch = ember.tensor(np.arange(1, n * 3 * h * w + 1, dtype=np.float32).reshape(n, 3, h, w))
+    grid = make_grid(batch, nrow=nrow, padding=padding, pad_value=-1).numpy()
+    cols = min(nrow, n)
+    rows = -(-n // cols)
+    assert grid.shape == (3, rows * (h + padding) + padding, cols * (w + padding) + padding)
+    covered = np.zeros(grid.shape, bool)
+    for k in range(n):
+        top = (k // cols) * (h + padding) + padding
+        left = (k % cols) * (w + padding) + padding
+        np.testing.assert_array_equal(grid[:, top:top + h, left:left + w], batch.numpy()[k])
+        covered[:, top:top + h, left:left + w] = True
+    assert (grid[~covered] == -1).all()
+
+
+def test_make_grid_detaches_requires_grad_input():
+    x = ember.rand(2, 3, 2, 2, requires_grad=True)
+    grid = make_grid(x, padding=0)
+    assert not grid.requires_grad and grid.grad_fn is None
+    np.testing.assert_array_equal(grid.numpy()[:, :, :2], x.detach().numpy()[0])
