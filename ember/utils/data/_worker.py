@@ -23,8 +23,11 @@ import numpy as np
 
 __all__ = ["WorkerInfo", "get_worker_info"]
 
-# How often a blocked worker checks that the main process still exists (seconds).
-_STATUS_CHECK_INTERVAL = 0.5
+# How often an idle worker checks that the main process still exists and has not asked it
+# to stop (seconds). The stop request ``None`` alone is not enough: when the main process
+# drops its iterator inside a garbage cycle, the queue's own finalizer may already have
+# stopped the thread that would send it.
+_STATUS_CHECK_INTERVAL = 0.1
 
 
 class WorkerInfo:
@@ -224,6 +227,8 @@ def worker_loop(is_iterable: bool, dataset, index_queue, result_queue, done_even
             try:
                 request = index_queue.get(timeout=_STATUS_CHECK_INTERVAL)
             except queue.Empty:
+                if done_event.is_set():
+                    break
                 continue
             if isinstance(request, _ResumeIteration):
                 result_queue.put(pickle.dumps((request, None)))
