@@ -532,3 +532,46 @@ def test_erase_and_dimension_queries():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert F.get_image_size(Image.new("L", (6, 5))) == [6, 5]
+
+
+# ---------------------------------------------------------------------------- tone ops
+
+
+@pytest.mark.parametrize("name,args", [
+    ("invert", ()), ("posterize", (3,)), ("solarize", (100,)), ("adjust_sharpness", (0.3,)),
+    ("adjust_sharpness", (2.0,)), ("autocontrast", ()), ("equalize", ()),
+    ("adjust_gamma", (0.7, 1.1)),
+])
+def test_tone_ops_tensor_equal_pillow(name, args):
+    a = (np.random.RandomState(0).rand(20, 26, 3) * 200 + 20).astype(np.uint8)
+    pil = Image.fromarray(a)
+    fn = getattr(F, name)
+    out = fn(F.pil_to_tensor(pil), *args)
+    assert out.dtype == ember.uint8
+    np.testing.assert_array_equal(out.numpy(), _chw(fn(pil, *args)))
+
+
+def test_tone_ops_by_hand_and_errors():
+    u8 = ember.tensor([[[0, 100, 200, 255]]], dtype=ember.uint8)
+    assert F.invert(u8).tolist() == [[[255, 155, 55, 0]]]
+    assert F.invert(ember.tensor([[[0.25]]])).item() == 0.75
+    assert F.posterize(u8, 2).tolist() == [[[0, 64, 192, 192]]]
+    assert F.solarize(u8, 150).tolist() == [[[0, 100, 55, 0]]]
+    np.testing.assert_allclose(F.autocontrast(ember.tensor([[[0.2, 0.4, 0.6]]])).numpy(),
+                               [[[0.0, 0.5, 1.0]]], atol=1e-6)
+    flat = ember.full((1, 2, 2), 7, dtype=ember.uint8)
+    assert F.autocontrast(flat).tolist() == flat.tolist()  # constant channel left alone
+    assert F.adjust_sharpness(u8, 1.0).tolist() == u8.tolist()
+    np.testing.assert_allclose(F.adjust_gamma(ember.tensor([[[0.25]]]), 0.5).numpy(), 0.5)
+    with pytest.raises(TypeError, match="only torch.uint8 .* found torch.float32"):
+        F.posterize(ember.zeros(1, 2, 2), 2)
+    with pytest.raises(TypeError, match="only torch.uint8"):
+        F.equalize(ember.zeros(1, 2, 2))
+    with pytest.raises(ValueError, match="between 0 and 8"):
+        F.posterize(u8, 9)
+    with pytest.raises(TypeError, match="Threshold should be less than bound"):
+        F.solarize(ember.zeros(1, 2, 2), 2.0)
+    with pytest.raises(ValueError, match="non-negative real number"):
+        F.adjust_gamma(u8, -1)
+    with pytest.raises(ValueError, match=r"sharpness_factor \(-1\) is not non-negative"):
+        F.adjust_sharpness(u8, -1)

@@ -148,3 +148,43 @@ def to_grayscale(img, num_output_channels: int = 1):
         arr = np.asarray(img)
         img = Image.fromarray(np.dstack([arr, arr, arr]), "RGB")
     return img
+
+
+def invert(img):
+    _assert_pil(img)
+    return ImageOps.invert(img)
+
+
+def posterize(img, bits: int):
+    _assert_pil(img)
+    return ImageOps.posterize(img, bits)
+
+
+def solarize(img, threshold: float):
+    _assert_pil(img)
+    return ImageOps.solarize(img, threshold)
+
+
+def adjust_sharpness(img, sharpness_factor: float):
+    _assert_pil(img)
+    return ImageEnhance.Sharpness(img).enhance(sharpness_factor)
+
+
+def autocontrast(img):
+    _assert_pil(img)
+    return ImageOps.autocontrast(img)
+
+
+def equalize(img):
+    _assert_pil(img)
+    return ImageOps.equalize(img)
+
+
+def adjust_gamma(img, gamma: float, gain: float = 1.0):
+    """Per-value lookup table int((256 - 1e-3) * gain * (v / 255) ** gamma)."""
+    _assert_pil(img)
+    if gamma < 0:
+        raise ValueError(f"Gamma should be a non-negative real number, got {gamma}")
+    mode = img.mode
+    table = [int((255 + 1 - 1e-3) * gain * pow(v / 255.0, gamma)) for v in range(256)]
+    return img.convert("RGB").point(table * 3).convert(mode)

@@ -477,3 +477,112 @@ def erase(img: Tensor, i: int, j: int, h: int, w: int, v, inplace: bool = False)
     img[..., i:i + h, j:j + w] = v
     return img
 
+
+
+# ---------------------------------------------------------------------------- tone
+
+
+def _assert_uint8(img: Tensor, name: str) -> None:
+    if img.dtype != ember.uint8:
+        raise TypeError(f"{name}: only torch.uint8 image tensors are supported, but found "
+                        f"{img.dtype}")
+
+
+def invert(img: Tensor) -> Tensor:
+    """bound - img (bound: 1 for floats, the dtype's max for integers)."""
+    _assert_image_tensor(img)
+    _assert_channels(img, [1, 3])
+    arr = _np(img)
+    return _wrap((arr.dtype.type(_max_value(arr.dtype)) - arr).astype(arr.dtype), img)
+
+
+def posterize(img: Tensor, bits: int) -> Tensor:
+    """Keep the top ``bits`` bits of each uint8 value."""
+    _assert_image_tensor(img)
+    _assert_uint8(img, "posterize")
+    _assert_channels(img, [1, 3])
+    mask = np.uint8((0xFF << (8 - bits)) & 0xFF)
+    return _wrap(_np(img) & mask, img)
+
+
+def solarize(img: Tensor, threshold: float) -> Tensor:
+    """Invert the values at or above threshold."""
+    _assert_image_tensor(img)
+    _assert_channels(img, [1, 3])
+    arr = _np(img)
+    if threshold > _max_value(arr.dtype):
+        raise TypeError(f"Threshold should be less than bound of img: got {threshold} for "
+                        f"{img.dtype}")
+    inverted = (arr.dtype.type(_max_value(arr.dtype)) - arr).astype(arr.dtype)
+    return _wrap(np.where(arr >= threshold, inverted, arr), img)
+
+
+def adjust_sharpness(img: Tensor, sharpness_factor: float) -> Tensor:
+    """Blend with a smoothed copy (3x3 kernel [1 1 1; 1 5 1; 1 1 1] / 13, border kept)."""
+    if sharpness_factor < 0:
+        raise ValueError(f"sharpness_factor ({sharpness_factor}) is not non-negative.")
+    _assert_image_tensor(img)
+    _assert_channels(img, [1, 3])
+    arr = _np(img)
+    h, w = arr.shape[-2:]
+    if h <= 2 or w <= 2:
+        return img
+    work = _float_work(arr)
+    kernel = np.ones((3, 3), dtype=work.dtype)
+    kernel[1, 1] = 5.0
+    kernel /= kernel.sum()
+    smooth = sum(kernel[i, j] * work[..., i:i + h - 2, j:j + w - 2]
+                 for i in range(3) for j in range(3))
+    degenerate = arr.copy()
+    degenerate[..., 1:-1, 1:-1] = _cast_back(smooth, arr.dtype)
+    return _wrap(_blend(arr, degenerate.astype(work.dtype), sharpness_factor), img)
+
+
+def autocontrast(img: Tensor) -> Tensor:
+    """Stretch each channel so that its min maps to 0 and its max to the bound."""
+    _assert_image_tensor(img)
+    _assert_channels(img, [1, 3])
+    arr = _np(img)
+    work = _float_work(arr)
+    bound = _bound(arr.dtype)
+    lo = work.min(axis=(-2, -1), keepdims=True)
+    hi = work.max(axis=(-2, -1), keepdims=True)
+    flat = hi == lo  # constant channels are left unchanged
+    scale = bound / np.where(flat, 1.0, hi - lo)
+    scale = np.where(flat, 1.0, scale).astype(work.dtype)
+    lo = np.where(flat, 0.0, lo).astype(work.dtype)
+    return _wrap(np.clip((work - lo) * scale, 0, bound).astype(arr.dtype), img)
+
+
+def _equalize_channel(chan: np.ndarray) -> np.ndarray:
+    hist = np.bincount(chan.ravel(), minlength=256)
+    nonzero = hist[hist != 0]
+    step = int(nonzero[:-1].sum()) // 255
+    if step == 0:
+        return chan
+    lut = (np.cumsum(hist) + step // 2) // step
+    lut = np.clip(np.concatenate([[0], lut[:-1]]), 0, 255).astype(np.uint8)
+    return lut[chan]
+
+
+def equalize(img: Tensor) -> Tensor:
+    """Histogram equalisation of each uint8 channel (Pillow's algorithm)."""
+    _assert_image_tensor(img)
+    _assert_uint8(img, "equalize")
+    _assert_channels(img, [1, 3])
+    arr = _np(img)
+    flat = arr.reshape((-1,) + arr.shape[-2:])
+    out = np.stack([_equalize_channel(c) for c in flat]).reshape(arr.shape)
+    return _wrap(out, img)
+
+
+def adjust_gamma(img: Tensor, gamma: float, gain: float = 1.0) -> Tensor:
+    """gain * img ** gamma on [0, 1] values."""
+    if gamma < 0:
+        raise ValueError(f"Gamma should be a non-negative real number, got {gamma}")
+    _assert_image_tensor(img)
+    _assert_channels(img, [1, 3])
+    work = img if img.is_floating_point() else convert_image_dtype(img, ember.float32)
+    arr = _np(work)
+    out = _wrap(np.clip(gain * arr ** arr.dtype.type(gamma), 0, 1).astype(arr.dtype), img)
+    return out if img.is_floating_point() else convert_image_dtype(out, img.dtype)

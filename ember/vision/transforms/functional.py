@@ -25,7 +25,8 @@ __all__ = [
     "resize", "pad", "crop", "center_crop", "resized_crop", "hflip", "vflip", "five_crop",
     "ten_crop", "rotate", "affine", "perspective", "adjust_brightness", "adjust_contrast",
     "adjust_saturation", "adjust_hue", "rgb_to_grayscale", "to_grayscale", "gaussian_blur",
-    "erase",
+    "erase", "invert", "posterize", "solarize", "adjust_sharpness", "autocontrast", "equalize",
+    "adjust_gamma",
 ]
 
 
@@ -540,3 +541,44 @@ def erase(img: Tensor, i: int, j: int, h: int, w: int, v, inplace: bool = False)
     if not isinstance(img, Tensor):
         raise TypeError(f"img should be Tensor Image. Got {type(img)}")
     return F_t.erase(img, i, j, h, w, v, inplace)
+
+
+def invert(img):
+    """Invert the colours (bound - img)."""
+    return _dispatch(img, "invert").invert(img)
+
+
+def posterize(img, bits: int):
+    """Keep the top ``bits`` (0..8) bits of each channel (uint8 images)."""
+    if not isinstance(bits, int) or not 0 <= bits <= 8:
+        raise ValueError(f"The number if bits should be between 0 and 8. Got {bits}")
+    return _dispatch(img, "posterize").posterize(img, bits)
+
+
+def solarize(img, threshold: float):
+    """Invert the pixels whose value is at or above threshold."""
+    return _dispatch(img, "solarize").solarize(img, threshold)
+
+
+def adjust_sharpness(img, sharpness_factor: float):
+    """Sharpen (factor > 1) or blur (factor < 1); 1 leaves the image unchanged."""
+    if sharpness_factor < 0:
+        raise ValueError(f"sharpness_factor ({sharpness_factor}) is not non-negative.")
+    return _dispatch(img, "adjust_sharpness").adjust_sharpness(img, sharpness_factor)
+
+
+def autocontrast(img):
+    """Stretch each channel to the full value range."""
+    return _dispatch(img, "autocontrast").autocontrast(img)
+
+
+def equalize(img):
+    """Equalise the histogram of each channel (uint8 images)."""
+    return _dispatch(img, "equalize").equalize(img)
+
+
+def adjust_gamma(img, gamma: float, gain: float = 1.0):
+    """Gamma correction: gain * img ** gamma on values scaled to [0, 1]."""
+    if gamma < 0:
+        raise ValueError(f"Gamma should be a non-negative real number, got {gamma}")
+    return _dispatch(img, "adjust_gamma").adjust_gamma(img, gamma, gain)

@@ -25,7 +25,8 @@ __all__ = [
     "RandomCrop", "RandomHorizontalFlip", "RandomVerticalFlip", "RandomResizedCrop",
     "FiveCrop", "TenCrop", "ColorJitter", "RandomRotation", "RandomAffine",
     "RandomPerspective", "Grayscale", "RandomGrayscale", "RandomErasing", "GaussianBlur",
-    "InterpolationMode",
+    "RandomInvert", "RandomPosterize", "RandomSolarize", "RandomAdjustSharpness",
+    "RandomAutocontrast", "RandomEqualize", "InterpolationMode",
 ]
 
 
@@ -804,3 +805,83 @@ class RandomErasing(ember.nn.Module):
     def __repr__(self) -> str:
         return (f"{self.__class__.__name__}(p={self.p}, scale={self.scale}, ratio={self.ratio}, "
                 f"value={self.value}, inplace={self.inplace})")
+
+
+class _RandomOp(ember.nn.Module):
+    """Apply one functional op with probability p."""
+
+    def __init__(self, p: float = 0.5):
+        super().__init__()
+        self.p = p
+
+    def _op(self, img):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def forward(self, img):
+        return self._op(img) if _coin(self.p) else img
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__name__}(p={self.p})"
+
+
+class RandomInvert(_RandomOp):
+    """Invert the colours with probability p."""
+
+    def _op(self, img):
+        return F.invert(img)
+
+
+class RandomAutocontrast(_RandomOp):
+    """Autocontrast with probability p."""
+
+    def _op(self, img):
+        return F.autocontrast(img)
+
+
+class RandomEqualize(_RandomOp):
+    """Equalise the histogram with probability p."""
+
+    def _op(self, img):
+        return F.equalize(img)
+
+
+class RandomPosterize(_RandomOp):
+    """Posterize to ``bits`` bits with probability p."""
+
+    def __init__(self, bits: int, p: float = 0.5):
+        super().__init__(p)
+        self.bits = bits
+
+    def _op(self, img):
+        return F.posterize(img, self.bits)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__name__}(bits={self.bits},p={self.p})"
+
+
+class RandomSolarize(_RandomOp):
+    """Solarize above threshold with probability p."""
+
+    def __init__(self, threshold: float, p: float = 0.5):
+        super().__init__(p)
+        self.threshold = threshold
+
+    def _op(self, img):
+        return F.solarize(img, self.threshold)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__name__}(threshold={self.threshold},p={self.p})"
+
+
+class RandomAdjustSharpness(_RandomOp):
+    """Adjust sharpness by sharpness_factor with probability p."""
+
+    def __init__(self, sharpness_factor: float, p: float = 0.5):
+        super().__init__(p)
+        self.sharpness_factor = sharpness_factor
+
+    def _op(self, img):
+        return F.adjust_sharpness(img, self.sharpness_factor)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__name__}(sharpness_factor={self.sharpness_factor},p={self.p})"

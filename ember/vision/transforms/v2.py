@@ -6,15 +6,19 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
+import numpy as np
+
 import ember
 
 from ..._tensor import Tensor
 from . import functional
 from ._functional_pil import _is_pil_image
+from .autoaugment import *  # noqa: F401,F403
+from .autoaugment import __all__ as _autoaugment_all
 from .transforms import *  # noqa: F401,F403
 from .transforms import __all__ as _v1_all
 
-__all__ = [*_v1_all, "MixUp", "CutMix", "functional"]
+__all__ = [*_v1_all, *_autoaugment_all, "MixUp", "CutMix", "ToImage", "ToDtype", "functional"]
 
 
 def _default_labels_getter(inputs: Any) -> Tensor:
@@ -149,3 +153,36 @@ class CutMix(_BaseMixUpCutMix):
             return out
 
         return paste, lam_box
+
+
+class ToImage(ember.nn.Module):
+    """PIL image / HWC ndarray / tensor -> tensor image (C, H, W), values unchanged."""
+
+    def forward(self, img):
+        if isinstance(img, Tensor):
+            return img.unsqueeze(0) if img.dim() == 2 else img
+        if isinstance(img, np.ndarray):
+            arr = img[:, :, None] if img.ndim == 2 else img
+            return ember.from_numpy(np.ascontiguousarray(arr.transpose(2, 0, 1)))
+        return functional.pil_to_tensor(img)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class ToDtype(ember.nn.Module):
+    """Cast a tensor image to dtype; with scale=True values are rescaled between integer
+    ranges and [0, 1] like convert_image_dtype."""
+
+    def __init__(self, dtype, scale: bool = False):
+        super().__init__()
+        self.dtype = dtype
+        self.scale = scale
+
+    def forward(self, img: Tensor) -> Tensor:
+        if self.scale:
+            return functional.convert_image_dtype(img, self.dtype)
+        return img.to(self.dtype)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(dtype={self.dtype}, scale={self.scale})"
