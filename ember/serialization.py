@@ -99,7 +99,11 @@ def _refuse(obj: Any, path: str) -> TypeError:
     elif isinstance(obj, (set, frozenset)):
         hint = "convert it to a sorted list or a tuple"
     elif isinstance(obj, Tensor):
-        hint = "save a plain tensor (t.as_subclass(ember.Tensor)) or an nn.Parameter"
+        from .nn.parameter import is_lazy
+
+        hint = ("run a forward pass first so the lazy module creates its parameters"
+                if is_lazy(obj) else
+                "save a plain tensor (t.as_subclass(ember.Tensor)) or an nn.Parameter")
     else:
         hint = ("checkpoints hold tensors, NumPy arrays, numbers, strings, None and "
                 "dict/OrderedDict/list/tuple of these")
@@ -253,8 +257,10 @@ class _EmberEncoder:
     def _storage(self, owner: np.ndarray, mem: np.ndarray, keys: tuple) -> int:
         if id(owner) not in self._storage_index:
             name = base = _dotted(keys)
+            n = 1
             while name in self._names:  # two paths can print alike ("0" and 0)
-                name = f"{base}#{len(self._names)}"
+                n += 1
+                name = f"{base}#{n}"
             self._names.add(name)
             self.storages.append({"name": name, "dtype": mem.dtype.name,
                                   "shape": list(mem.shape)})
@@ -577,6 +583,8 @@ def atomic_write(f: FileLike, data: bytes) -> None:
         return
     path = os.fspath(f)
     folder, base = os.path.split(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise RuntimeError(f"Parent directory {folder} does not exist.")
     tmp = os.path.join(folder, f".{base}.{secrets.token_hex(4)}.tmp")
     # os.open with 0o666 lets the umask decide the mode, like a plain open() would
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
@@ -673,7 +681,8 @@ def load(f: FileLike, map_location: Any = None, weights_only: bool = True,
 
     ``weights_only``: ember never executes code from a file, so ``weights_only=False``
     gives exactly the same result (torch files still go through the restricted
-    unpickler); it is accepted so torch code runs unchanged.
+    unpickler); it is accepted so torch code runs unchanged, as are ``mmap``,
+    ``pickle_module`` and ``encoding``, which have no effect.
 
     Raises ``CheckpointError`` (a RuntimeError) naming the file when it is truncated,
     corrupted or not a checkpoint, and ``UnsafeCheckpointError`` (also a

@@ -479,3 +479,20 @@ def test_plain_safetensors_file_loads_as_flat_dict(tmp_path):
     st_np.save_file({"u": np.arange(3, dtype=np.uint32)}, str(path))
     with pytest.raises(CheckpointError, match="dtype U32"):
         ember.load(path)
+
+
+def test_storage_names_stay_unique_and_missing_folder_errors_like_torch(tmp_path):
+    torch = pytest.importorskip("torch")
+    obj = {"a": ember.ones(1), "a#2": ember.zeros(1), 0: {"": ember.ones(2)},
+           "0": {"": ember.zeros(2)}}
+    assert_same(roundtrip(obj), obj)
+    missing = tmp_path / "nope" / "x.pt"
+    for lib in (ember, torch):
+        with pytest.raises(RuntimeError, match=r"Parent directory .*nope does not exist"):
+            lib.save({}, missing)
+
+
+def test_lazy_parameter_hint():
+    lazy = ember.nn.LazyLinear(3)
+    with pytest.raises(TypeError, match="run a forward pass first"):
+        ember.save({"w": lazy.weight}, io.BytesIO())
