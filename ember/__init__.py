@@ -51,6 +51,14 @@ from .nn.functional import (
     max_pool2d, max_pool3d, pairwise_distance, pdist, pixel_shuffle, pixel_unshuffle, prelu,
     rrelu, selu, softmax, threshold,
 )
+# ---- torch's top-level aliases of nn ops built in ember/nn (padding, channel shuffle,
+# grid sampling, conv_tbc); names and signatures checked with hasattr(torch, name)
+from .ops.conv import conv_tbc
+from .ops.vision import (
+    affine_grid_generator, channel_shuffle, grid_sampler, grid_sampler_2d, grid_sampler_3d,
+    native_channel_shuffle,
+)
+# ---- end of nn aliases
 from . import return_types
 from ._state import (
     are_deterministic_algorithms_enabled, get_num_threads, is_tensor, is_floating_point,

@@ -20,7 +20,7 @@ __all__ = [
     "soft_margin_loss", "multilabel_soft_margin_loss", "multilabel_margin_loss",
     "multi_margin_loss", "hinge_embedding_loss", "cosine_embedding_loss",
     "margin_ranking_loss", "triplet_margin_loss", "triplet_margin_with_distance_loss",
-    "poisson_nll_loss", "gaussian_nll_loss", "ctc_loss",
+    "poisson_nll_loss", "gaussian_nll_loss", "ctc_loss", "linear_cross_entropy",
 ]
 
 
@@ -645,3 +645,31 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths,
         return loss.sum()
     lens = E.tensor([max(v, 1) for v in tg_len], dtype=log_probs.dtype)
     return (loss / lens).mean()
+
+
+def linear_cross_entropy(input: Tensor, linear_weight: Tensor, target: Tensor, *,
+                         linear_bias: Tensor | None = None, weight: Tensor | None = None,
+                         reduction: str = "mean", ignore_index: int | None = None,
+                         label_smoothing: float = 0.0, options=None) -> Tensor:
+    """cross_entropy(linear(input, linear_weight, linear_bias), target, ...).
+
+    ``linear_weight`` is (C, in) or (C, d1..dK, in) for K-dimensional logits (N, C, d1..dK).
+    ember always takes torch's reference path: ``options`` (chunking, a memory-saving
+    strategy) is accepted and does not change the result."""
+    if input.shape[-1] != linear_weight.shape[-1]:
+        raise RuntimeError(f"expected equal input and linear_weight last dimensions "
+                           f"(in_features), got {input.shape[-1]} and "
+                           f"{linear_weight.shape[-1]}, respectively")
+    probs = target.dtype.is_floating_point
+    if probs and ignore_index is not None:
+        raise RuntimeError("ignore_index cannot be specified when target contains "
+                           "probabilities")
+    extra = tuple(linear_weight.shape[1:-1])
+    logits = input.matmul(linear_weight.reshape(-1, linear_weight.shape[-1]).t())
+    if linear_bias is not None:
+        logits = logits + linear_bias.reshape(-1)
+    if extra:
+        logits = logits.reshape(tuple(input.shape[:-1]) + (linear_weight.shape[0],) + extra)
+    return cross_entropy(logits, target, weight=weight,
+                         ignore_index=-100 if ignore_index is None else ignore_index,
+                         reduction=reduction, label_smoothing=label_smoothing)

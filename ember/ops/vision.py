@@ -281,3 +281,41 @@ def _pad_index(p: np.ndarray, n: int, padding_mode: str, align_corners: bool) ->
             q = np.zeros_like(q)
         return np.clip(q, 0, n - 1).astype(np.int64)
     return p
+
+
+# ----- torch's top-level (aten) entry points -------------------------------------------------
+# Not in nn.functional's namespace; ember/__init__.py exports them as torch does.
+
+def grid_sampler(input: Tensor, grid: Tensor, interpolation_mode: int, padding_mode: int,
+                 align_corners: bool) -> Tensor:
+    """grid_sample with integer modes (0/1/2 = bilinear/nearest/bicubic,
+    0/1/2 = zeros/border/reflection), as torch.grid_sampler."""
+    for name, v, names in (("interpolation_mode", interpolation_mode, _MODES),
+                           ("padding_mode", padding_mode, _PADS)):
+        if not 0 <= int(v) < len(names):
+            raise RuntimeError(f"grid_sampler(): {name} must be 0, 1 or 2, but got {v}")
+    return grid_sample(input, grid, _MODES[int(interpolation_mode)], _PADS[int(padding_mode)],
+                       bool(align_corners))
+
+
+def grid_sampler_2d(input: Tensor, grid: Tensor, interpolation_mode: int, padding_mode: int,
+                    align_corners: bool) -> Tensor:
+    """grid_sampler for 4-D input only."""
+    if input.dim() != 4:
+        raise RuntimeError(f"grid_sampler_2d(): expected 4D input, but got input with sizes "
+                           f"{shape_str(input.shape)}")
+    return grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)
+
+
+def grid_sampler_3d(input: Tensor, grid: Tensor, interpolation_mode: int, padding_mode: int,
+                    align_corners: bool) -> Tensor:
+    """grid_sampler for 5-D input only."""
+    if input.dim() != 5:
+        raise RuntimeError(f"grid_sampler_3d(): expected 5D input, but got input with sizes "
+                           f"{shape_str(input.shape)}")
+    return grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)
+
+
+def affine_grid_generator(theta: Tensor, size, align_corners: bool) -> Tensor:
+    """affine_grid with a required ``align_corners``, as torch.affine_grid_generator."""
+    return affine_grid(theta, size, bool(align_corners))

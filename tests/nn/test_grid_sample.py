@@ -138,3 +138,34 @@ def test_native_channel_shuffle_has_no_derivative_like_torch():
         with pytest.raises(RuntimeError, match="derivative for aten::native_channel_shuffle "
                                                "is not implemented"):
             y.sum().backward()
+
+
+def test_top_level_aliases_match_torch():
+    rng = np.random.default_rng(3)
+    x, g = rng.standard_normal((1, 2, 3, 4)), rng.uniform(-1, 1, (1, 2, 2, 2))
+    for interp in range(3):
+        for pad in range(3):
+            ye = ember.grid_sampler(ember.tensor(x), ember.tensor(g), interp, pad, True)
+            yt = torch.grid_sampler(torch.tensor(x), torch.tensor(g), interp, pad, True)
+            np.testing.assert_allclose(ye.numpy(), yt.numpy(), atol=1e-12)
+    ye = ember.grid_sampler_2d(ember.tensor(x), ember.tensor(g), 0, 0, False)
+    yt = torch.grid_sampler_2d(torch.tensor(x), torch.tensor(g), 0, 0, False)
+    np.testing.assert_allclose(ye.numpy(), yt.numpy(), atol=1e-12)
+    theta = rng.standard_normal((1, 3, 4))
+    ge = ember.affine_grid_generator(ember.tensor(theta), (1, 1, 2, 3, 2), False)
+    gt = torch.affine_grid_generator(torch.tensor(theta), (1, 1, 2, 3, 2), False)
+    np.testing.assert_allclose(ge.numpy(), gt.numpy(), atol=1e-12)
+    y3 = ember.grid_sampler_3d(ember.tensor(rng.standard_normal((1, 1, 2, 3, 2))), ge, 1, 1,
+                               False)
+    assert tuple(y3.shape) == (1, 1, 2, 3, 2)
+    xs = rng.standard_normal((2, 6, 2))
+    np.testing.assert_array_equal(ember.channel_shuffle(ember.tensor(xs), 3).numpy(),
+                                  torch.channel_shuffle(torch.tensor(xs), 3).numpy())
+    np.testing.assert_array_equal(ember.native_channel_shuffle(ember.tensor(xs), 2).numpy(),
+                                  torch.native_channel_shuffle(torch.tensor(xs), 2).numpy())
+    xt = rng.standard_normal((5, 2, 3))
+    w, b = rng.standard_normal((2, 3, 4)), rng.standard_normal(4)
+    np.testing.assert_allclose(
+        ember.conv_tbc(ember.tensor(xt), ember.tensor(w), ember.tensor(b), 1).numpy(),
+        torch.conv_tbc(torch.tensor(xt), torch.tensor(w), torch.tensor(b), 1).numpy(),
+        atol=1e-12)
