@@ -15,6 +15,7 @@ from .optimizer import (
     _lr,
     _new_step,
     _no_grad_step,
+    _states,
     _with_grad,
     _zeros_like,
 )
@@ -54,9 +55,9 @@ class Adadelta(Optimizer):
                     state["square_avg"] = _zeros_like(p)
                     state["acc_delta"] = _zeros_like(p)
                 states.append(state)
-            F.adadelta(_arrays(params), _grads(params), [s["square_avg"]._data for s in states],
-                       [s["acc_delta"]._data for s in states],
-                       [s["step"]._data for s in states], lr=_lr(group),
+            F.adadelta(_arrays(params), _grads(params), _states(states, "square_avg"),
+                       _states(states, "acc_delta"),
+                       _states(states, "step"), lr=_lr(group),
                        rho=group["rho"], eps=group["eps"], weight_decay=group["weight_decay"],
                        maximize=group["maximize"])
             _bump(params)

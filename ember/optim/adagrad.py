@@ -11,12 +11,13 @@ from .optimizer import (
     _check_lr,
     _check_nonneg,
     _eval_closure,
+    _fill_like,
     _grads,
     _lr,
     _new_step,
     _no_grad_step,
+    _states,
     _with_grad,
-    _zeros_like,
 )
 
 __all__ = ["Adagrad"]
@@ -47,7 +48,7 @@ class Adagrad(Optimizer):
             for p in group["params"]:
                 state = self.state[p]
                 state["step"] = _new_step()
-                state["sum"] = _zeros_like(p, initial_accumulator_value)
+                state["sum"] = _fill_like(p, initial_accumulator_value)
 
     @_no_grad_step
     def step(self, closure=None):
@@ -56,8 +57,8 @@ class Adagrad(Optimizer):
         for group in self.param_groups:
             params = _with_grad(group)
             states = [self.state[p] for p in params]
-            F.adagrad(_arrays(params), _grads(params), [s["sum"]._data for s in states],
-                      [s["step"]._data for s in states], lr=_lr(group),
+            F.adagrad(_arrays(params), _grads(params), _states(states, "sum"),
+                      _states(states, "step"), lr=_lr(group),
                       weight_decay=group["weight_decay"], lr_decay=group["lr_decay"],
                       eps=group["eps"], maximize=group["maximize"])
             _bump(params)

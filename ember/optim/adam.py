@@ -19,6 +19,7 @@ from .optimizer import (
     _new_step,
     _no_grad_step,
     _scalar,
+    _states,
     _with_grad,
     _zeros_like,
 )
@@ -99,9 +100,9 @@ class Adam(Optimizer):
             amsgrad = group["amsgrad"]
             beta1, beta2 = group["betas"]
             F.adam(_arrays(params), _grads(params),
-                   [s["exp_avg"]._data for s in states], [s["exp_avg_sq"]._data for s in states],
-                   [s["max_exp_avg_sq"]._data for s in states] if amsgrad else [],
-                   [s["step"]._data for s in states], amsgrad=amsgrad,
+                   _states(states, "exp_avg"), _states(states, "exp_avg_sq"),
+                   _states(states, "max_exp_avg_sq") if amsgrad else [],
+                   _states(states, "step"), amsgrad=amsgrad,
                    beta1=_scalar(beta1), beta2=_scalar(beta2), lr=_lr(group),
                    weight_decay=group["weight_decay"], eps=group["eps"],
                    maximize=group["maximize"],

@@ -16,6 +16,7 @@ from .optimizer import (
     _lr,
     _new_step,
     _no_grad_step,
+    _states,
     _with_grad,
     _zeros_like,
 )
@@ -55,8 +56,8 @@ class Adamax(Optimizer):
                     state["exp_inf"] = _zeros_like(p)
                 states.append(state)
             beta1, beta2 = group["betas"]
-            F.adamax(_arrays(params), _grads(params), [s["exp_avg"]._data for s in states],
-                     [s["exp_inf"]._data for s in states], [s["step"]._data for s in states],
+            F.adamax(_arrays(params), _grads(params), _states(states, "exp_avg"),
+                     _states(states, "exp_inf"), _states(states, "step"),
                      eps=group["eps"], beta1=beta1, beta2=beta2, lr=_lr(group),
                      weight_decay=group["weight_decay"], maximize=group["maximize"])
             _bump(params)

@@ -15,6 +15,7 @@ from .optimizer import (
     _new_step,
     _no_grad_step,
     _scalar,
+    _states,
     _with_grad,
     _zeros_like,
 )
@@ -56,9 +57,9 @@ class ASGD(Optimizer):
                     state["mu"]._data[...] = 1.0
                     state["ax"] = _zeros_like(p)
                 states.append(state)
-            F.asgd(_arrays(params), _grads(params), [s["ax"]._data for s in states],
-                   [s["mu"]._data for s in states], [s["eta"]._data for s in states],
-                   [s["step"]._data for s in states], lambd=group["lambd"], lr=lr,
+            F.asgd(_arrays(params), _grads(params), _states(states, "ax"),
+                   _states(states, "mu"), _states(states, "eta"),
+                   _states(states, "step"), lambd=group["lambd"], lr=lr,
                    t0=group["t0"], alpha=group["alpha"], weight_decay=group["weight_decay"],
                    maximize=group["maximize"])
             _bump(params)

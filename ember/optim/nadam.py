@@ -16,6 +16,7 @@ from .optimizer import (
     _lr,
     _new_step,
     _no_grad_step,
+    _states,
     _with_grad,
     _zeros_like,
 )
@@ -62,9 +63,9 @@ class NAdam(Optimizer):
                     state["exp_avg_sq"] = _zeros_like(p)
                 states.append(state)
             beta1, beta2 = group["betas"]
-            F.nadam(_arrays(params), _grads(params), [s["exp_avg"]._data for s in states],
-                    [s["exp_avg_sq"]._data for s in states],
-                    [s["mu_product"]._data for s in states], [s["step"]._data for s in states],
+            F.nadam(_arrays(params), _grads(params), _states(states, "exp_avg"),
+                    _states(states, "exp_avg_sq"),
+                    _states(states, "mu_product"), _states(states, "step"),
                     beta1=beta1, beta2=beta2, lr=_lr(group),
                     weight_decay=group["weight_decay"], momentum_decay=group["momentum_decay"],
                     eps=group["eps"], decoupled_weight_decay=group["decoupled_weight_decay"],

@@ -159,14 +159,41 @@ def _with_grad(group: dict) -> list:
     return [p for p in group["params"] if p._grad is not None]
 
 
+def _real(a):
+    """A complex array as a real view with a trailing (real, imag) axis, so the updates
+    treat the two parts as independent reals like torch's ``view_as_real``; real arrays
+    are returned as they are."""
+    if a.dtype.kind != "c":
+        return a
+    return a[..., None].view(a.real.dtype)
+
+
+def _unreal(a, like: Tensor):
+    """Undo :func:`_real` for an array made for a parameter ``like``."""
+    if not like.is_complex():
+        return a
+    return a.view(like._data.dtype)[..., 0]
+
+
 def _arrays(tensors: Iterable) -> list:
-    """The backend arrays of ``tensors``."""
-    return [t._data for t in tensors]
+    """The backend arrays of ``tensors`` (complex ones viewed as real)."""
+    return [_real(t._data) for t in tensors]
 
 
 def _grads(params: Iterable) -> list:
-    """The backend arrays of the parameters' gradients."""
-    return [p._grad._data for p in params]
+    """The backend arrays of the parameters' gradients (complex ones viewed as real)."""
+    return [_real(p._grad._data) for p in params]
+
+
+def _states(states: Iterable[dict], key: str) -> list:
+    """The backend arrays of ``state[key]`` over per-parameter states."""
+    return [_real(s[key]._data) for s in states]
+
+
+def _fill_like(p: Tensor, value: float) -> Tensor:
+    """A state tensor like ``p`` filled with ``value`` (``value + value*1j`` for complex
+    parameters, so both parts start alike, as in torch)."""
+    return _zeros_like(p, complex(value, value) if p.is_complex() else value)
 
 
 def _check_differentiable(differentiable: bool) -> None:

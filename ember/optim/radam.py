@@ -16,6 +16,7 @@ from .optimizer import (
     _lr,
     _new_step,
     _no_grad_step,
+    _states,
     _with_grad,
     _zeros_like,
 )
@@ -56,8 +57,8 @@ class RAdam(Optimizer):
                     state["exp_avg_sq"] = _zeros_like(p)
                 states.append(state)
             beta1, beta2 = group["betas"]
-            F.radam(_arrays(params), _grads(params), [s["exp_avg"]._data for s in states],
-                    [s["exp_avg_sq"]._data for s in states], [s["step"]._data for s in states],
+            F.radam(_arrays(params), _grads(params), _states(states, "exp_avg"),
+                    _states(states, "exp_avg_sq"), _states(states, "step"),
                     beta1=beta1, beta2=beta2, lr=_lr(group),
                     weight_decay=group["weight_decay"], eps=group["eps"],
                     decoupled_weight_decay=group["decoupled_weight_decay"],

@@ -15,6 +15,7 @@ from .optimizer import (
     _lr,
     _new_step,
     _no_grad_step,
+    _states,
     _with_grad,
     _zeros_like,
 )
@@ -59,11 +60,11 @@ class RMSprop(Optimizer):
                     if group["centered"]:
                         state["grad_avg"] = _zeros_like(p)
                 states.append(state)
-            F.rmsprop(_arrays(params), _grads(params), [s["square_avg"]._data for s in states],
-                      [s["grad_avg"]._data for s in states] if group["centered"] else [],
-                      [s["momentum_buffer"]._data for s in states]
+            F.rmsprop(_arrays(params), _grads(params), _states(states, "square_avg"),
+                      _states(states, "grad_avg") if group["centered"] else [],
+                      _states(states, "momentum_buffer")
                       if group["momentum"] > 0 else [],
-                      [s["step"]._data for s in states], lr=_lr(group),
+                      _states(states, "step"), lr=_lr(group),
                       alpha=group["alpha"], eps=group["eps"],
                       weight_decay=group["weight_decay"], momentum=group["momentum"],
                       centered=group["centered"], maximize=group["maximize"])

@@ -10,10 +10,12 @@ from .optimizer import (
     _check_differentiable,
     _check_lr,
     _eval_closure,
+    _fill_like,
     _grads,
     _new_step,
     _no_grad_step,
     _scalar,
+    _states,
     _with_grad,
     _zeros_like,
 )
@@ -49,12 +51,12 @@ class Rprop(Optimizer):
                 if len(state) == 0:
                     state["step"] = _new_step()
                     state["prev"] = _zeros_like(p)
-                    state["step_size"] = _zeros_like(p, _scalar(group["lr"]))
+                    state["step_size"] = _fill_like(p, _scalar(group["lr"]))
                 states.append(state)
             etaminus, etaplus = group["etas"]
             step_size_min, step_size_max = group["step_sizes"]
-            F.rprop(_arrays(params), _grads(params), [s["prev"]._data for s in states],
-                    [s["step_size"]._data for s in states], [s["step"]._data for s in states],
+            F.rprop(_arrays(params), _grads(params), _states(states, "prev"),
+                    _states(states, "step_size"), _states(states, "step"),
                     step_size_min=step_size_min, step_size_max=step_size_max,
                     etaminus=etaminus, etaplus=etaplus, maximize=group["maximize"])
             _bump(params)

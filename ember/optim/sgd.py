@@ -6,14 +6,18 @@ from .._tensor import _wrap
 from . import _functional as F
 from .optimizer import (
     Optimizer,
+    _arrays,
     _bump,
     _check_differentiable,
     _check_fused,
     _check_tensor_lr,
     _eval_closure,
+    _grads,
     _lr,
     _no_grad_step,
+    _real,
     _scalar,
+    _unreal,
 )
 
 __all__ = ["SGD"]
@@ -63,15 +67,15 @@ class SGD(Optimizer):
             if momentum != 0:
                 for p in params:
                     buf = self.state[p].get("momentum_buffer")
-                    bufs.append(None if buf is None else buf._data)
-            bufs = F.sgd([p._data for p in params], [p._grad._data for p in params], bufs,
+                    bufs.append(None if buf is None else _real(buf._data))
+            bufs = F.sgd(_arrays(params), _grads(params), bufs,
                          lr=_lr(group), weight_decay=_scalar(group["weight_decay"]),
                          momentum=momentum, dampening=group["dampening"],
                          nesterov=group["nesterov"], maximize=group["maximize"])
             if momentum != 0:
                 for p, buf in zip(params, bufs):
                     old = self.state[p].get("momentum_buffer")
-                    if old is None or old._data is not buf:  # created by this step
-                        self.state[p]["momentum_buffer"] = _wrap(buf)
+                    if old is None:  # created by this step (a copy of the gradient)
+                        self.state[p]["momentum_buffer"] = _wrap(_unreal(buf, p))
             _bump(params)
         return loss

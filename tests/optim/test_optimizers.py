@@ -303,3 +303,27 @@ def test_lbfgs_resume_and_errors():
     bad = ember.optim.LBFGS(params, line_search_fn="backtracking")
     with pytest.raises(RuntimeError, match="only 'strong_wolfe' is supported"):
         bad.step(closure_for(bad, params))
+
+
+COMPLEX_CASES = [("SGD", {"lr": 0.1, "momentum": 0.9}), ("Adam", {"lr": 0.1, "amsgrad": True}),
+                 ("AdamW", {}), ("Adamax", {}), ("NAdam", {}), ("RAdam", {}),
+                 ("RMSprop", {"centered": True, "momentum": 0.5}),
+                 ("Adagrad", {"initial_accumulator_value": 0.1}), ("Adadelta", {}),
+                 ("ASGD", {"t0": 3.0}), ("Rprop", {})]
+
+
+@pytest.mark.parametrize("name,kw", COMPLEX_CASES, ids=[c[0] for c in COMPLEX_CASES])
+def test_complex_parameters_update_real_and_imaginary_parts_like_torch(name, kw):
+    init = np.array([0.5 + 1.0j, -1.5 + 0.25j, 2.0 - 0.75j])
+    out = []
+    for lib in (ember, torch):
+        p = lib.nn.Parameter(lib.tensor(init))
+        opt = getattr(lib.optim, name)([p], **kw)
+        for i in range(10):
+            x = p.detach().numpy()
+            p.grad = lib.tensor(np.sin(x.real * (i + 1)) + 1j * np.cos(x.imag))
+            opt.step()
+        out.append(p.detach().numpy().copy())
+    assert out[0].dtype == np.complex128
+    np.testing.assert_allclose(out[0], out[1], rtol=1e-12, atol=1e-14)
+    assert not np.allclose(out[0].imag, init.imag)
