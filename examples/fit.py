@@ -1,8 +1,8 @@
 """Fit a small two-layer network to a noisy sine wave with ember's autograd alone.
 
-This is ember's main job until the `ember` command exists: it builds the model from raw
-tensors, computes gradients with `loss.backward()`, updates the weights by hand with
-plain SGD and prints the loss falling.
+It builds the model from raw tensors, computes gradients with `loss.backward()`,
+updates the weights by hand with plain SGD and prints the loss falling: autograd with
+nothing else. (`ember train` is the full training job.)
 
     python examples/fit.py [--steps 2000] [--seed 0]
 """
