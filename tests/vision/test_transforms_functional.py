@@ -575,3 +575,34 @@ def test_tone_ops_by_hand_and_errors():
         F.adjust_gamma(u8, -1)
     with pytest.raises(ValueError, match=r"sharpness_factor \(-1\) is not non-negative"):
         F.adjust_sharpness(u8, -1)
+
+
+def test_int16_images_roundtrip_through_mode_i16():
+    t = ember.tensor([[[5, 300, 32767]]], dtype=ember.int16)
+    pil = F.to_pil_image(t)
+    assert pil.mode == "I;16" and np.asarray(pil).tolist() == [[5, 300, 32767]]
+    back = F.to_tensor(pil)
+    assert back.dtype == ember.int16 and back.tolist() == t.tolist()
+
+
+def test_affine_argument_validation():
+    t = ember.zeros(1, 4, 4)
+    with pytest.raises(TypeError, match="translate should be a sequence"):
+        F.affine(t, 0.0, 3, 1.0, 0.0)
+    with pytest.raises(ValueError, match="translate should be a sequence of length 2"):
+        F.affine(t, 0.0, [1, 2, 3], 1.0, 0.0)
+    with pytest.raises(TypeError, match="Shear should be either a single value or a sequence"):
+        F.affine(t, 0.0, [0, 0], 1.0, "x")
+    with pytest.raises(ValueError, match="Shear should be a sequence containing two values"):
+        F.affine(t, 0.0, [0, 0], 1.0, [1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match="center should be a sequence"):
+        F.affine(t, 0.0, [0, 0], 1.0, 0.0, center=2)
+    with pytest.raises(TypeError, match="angle should be int or float"):
+        F.affine(t, None, [0, 0], 1.0, 0.0)
+    # one shear value shears along x only; [s] shears both axes by s
+    x_only = F.affine(t + 1, 0.0, [0, 0], 1.0, 20.0)
+    both = F.affine(t + 1, 0.0, [0, 0], 1.0, [20.0])
+    np.testing.assert_array_equal(x_only.numpy(), F.affine(t + 1, 0.0, [0, 0], 1.0,
+                                                           [20.0, 0.0]).numpy())
+    np.testing.assert_array_equal(both.numpy(), F.affine(t + 1, 0.0, [0, 0], 1.0,
+                                                         [20.0, 20.0]).numpy())

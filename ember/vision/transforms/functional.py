@@ -176,6 +176,8 @@ def to_pil_image(pic, mode: str | None = None):
             mode = _DEFAULT_MODES[channels]
     if mode is None:
         raise TypeError(f"Input type {npimg.dtype} is not supported")
+    if mode == "I;16":
+        npimg = npimg.astype(np.uint16)  # Pillow stores I;16 unsigned; bits are kept
     npimg = np.ascontiguousarray(npimg)
     img = Image.fromarray(npimg)
     if img.mode == mode:
@@ -417,17 +419,23 @@ def affine(img, angle: float, translate: list[int], scale: float, shear,
     interpolation = _warp_mode(interpolation)
     if not isinstance(angle, (int, float)):
         raise TypeError(f"Argument angle should be int or float, got {type(angle).__name__}")
-    if not isinstance(translate, (list, tuple)) or len(translate) != 2:
+    if not isinstance(translate, (list, tuple)):
+        raise TypeError(f"Argument translate should be a sequence, got {translate!r}")
+    if len(translate) != 2:
         raise ValueError(f"Argument translate should be a sequence of length 2, got "
                          f"{translate!r}")
     if scale <= 0.0:
         raise ValueError(f"Argument scale should be positive, got {scale}")
     if isinstance(shear, numbers.Number):
         shear = [shear, 0.0]
-    if not isinstance(shear, (list, tuple)) or len(shear) not in (1, 2):
-        raise ValueError(f"Shear should be either one value or a sequence of two values, got "
-                         f"{shear!r}")
+    if not isinstance(shear, (list, tuple)):
+        raise TypeError(f"Shear should be either a single value or a sequence of two values, "
+                        f"got {shear!r}")
+    if len(shear) not in (1, 2):
+        raise ValueError(f"Shear should be a sequence containing two values. Got {shear}")
     shear = [float(shear[0]), float(shear[0] if len(shear) == 1 else shear[1])]
+    if center is not None and not isinstance(center, (list, tuple)):
+        raise TypeError(f"Argument center should be a sequence, got {type(center).__name__}")
     _, h, w = get_dimensions(img)
     if not _is_tensor(img):
         center_px = [w * 0.5, h * 0.5] if center is None else list(center)
