@@ -469,7 +469,7 @@ class _EmberDecoder:
             return self._mapping(node, tag, depth)
         if tag == "float" and v in ("inf", "-inf", "nan"):
             return float(v)
-        if tag == "size" and isinstance(v, list) and all(_is_index(n) for n in v):
+        if tag == "size" and isinstance(v, list) and all(type(n) is int for n in v):
             return Size(v)
         if tag == "dtype" and v in _dt._BY_NAME:
             return _dt._BY_NAME[v]
@@ -516,14 +516,16 @@ def _load_ember(meta: dict, header: dict, data: memoryview, name: str, placer) -
 
 def make_placer(map_location: Any) -> Callable[[np.ndarray, str, str, bool], Any]:
     """``place(array, saved_location, kind, requires_grad) -> Tensor`` for ``map_location``."""
+    # a torch.device is accepted too (torch code passes them), recognised by its type name
+    as_dev = isinstance(map_location, (str, device)) or type(map_location).__name__ == "device"
     if map_location is not None and not (
-            isinstance(map_location, (str, device, dict)) or callable(map_location)):
+            as_dev or isinstance(map_location, dict) or callable(map_location)):
         raise TypeError(f"ember.load: map_location should be a str, ember.device, dict or "
                         f"callable, got {type(map_location).__name__}")
 
     def place(a: np.ndarray, location: str, kind: str, requires_grad: bool) -> Any:
         t = None
-        if callable(map_location) and not isinstance(map_location, (str, device)):
+        if callable(map_location) and not as_dev:
             t = map_location(_wrap(a), location)
             if t is not None and not isinstance(t, Tensor):
                 raise TypeError(f"ember.load: map_location returned "
@@ -532,7 +534,7 @@ def make_placer(map_location: Any) -> Callable[[np.ndarray, str, str, bool], Any
             target = location
             if isinstance(map_location, dict):
                 target = map_location.get(location, location)
-            elif isinstance(map_location, (str, device)):
+            elif as_dev:
                 target = map_location
             dev = as_device(target)
             if dev.type == "cuda":

@@ -83,6 +83,7 @@ def full_checkpoint():
         "leaf_rg": ember.randn(3).requires_grad_(),
         "scalars": [ember.tensor(1), ember.tensor(True), ember.tensor(2.5, dtype=ember.float64)],
         "shape": ember.Size([2, 3]),
+        "view_shape": ember.Size([-1, 4]),
         "dtype": ember.bfloat16,
         "device": ember.device("cpu"),
         "np": np.arange(6, dtype=np.uint16).reshape(2, 3),

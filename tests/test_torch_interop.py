@@ -297,6 +297,9 @@ def test_map_location_applies_to_torch_files():
     seen = []
     got = ember.load(buf, map_location=lambda t, loc: seen.append(loc))
     assert seen == ["cpu"] and got["w"].tolist() == [1.0, 1.0]
+    buf.seek(0)
+    got = ember.load(buf, map_location=torch.device("cpu"))  # torch code passes these
+    assert got["w"].tolist() == [1.0, 1.0]
 
 
 # ------------------------------------------------------------------------------------------
