@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from ..._tensor import Tensor
+from ..._tensor import Tensor, _wrap
+from ...device import xp_of
 
 __all__ = ["collate", "default_collate", "default_convert", "default_collate_fn_map"]
 
@@ -67,7 +68,13 @@ def _rebuild_mapping(template: abc.Mapping, values: dict) -> Any:
 
 
 def _collate_tensor(batch: list, *, collate_fn_map=None):
-    from ... import stack
+    first = batch[0]._data
+    if all(type(t._data) is type(first) and t._data.shape == first.shape
+           and t._data.dtype == first.dtype and not t.requires_grad for t in batch):
+        # the common case (same shape, dtype and device, no autograd): one array stack,
+        # skipping the op machinery that ember.stack goes through
+        return _wrap(xp_of(first).stack([t._data for t in batch]))
+    from ... import stack  # promotion, graph recording and torch's errors
     return stack(batch, 0)
 
 

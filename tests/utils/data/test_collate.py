@@ -137,3 +137,13 @@ def test_tensor_dataset_collated_path_equals_default_collate():
     for a, b in zip(fast, slow):
         assert a.dtype == b.dtype and tuple(a.shape) == tuple(b.shape)
         np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def test_collate_tensors_with_grad_and_mixed_dtypes_like_torch():
+    e = data.default_collate([ember.ones(2, requires_grad=True), ember.zeros(2)])
+    t = tdata.default_collate([torch.ones(2, requires_grad=True), torch.zeros(2)])
+    assert type(e.grad_fn).__name__ == type(t.grad_fn).__name__ == "StackBackward0"
+    e = data.default_collate([ember.ones(2, dtype=ember.int32), ember.zeros(2)])
+    t = tdata.default_collate([torch.ones(2, dtype=torch.int32), torch.zeros(2)])
+    assert str(e.dtype) == str(t.dtype)
+    np.testing.assert_array_equal(e.numpy(), t.numpy())
