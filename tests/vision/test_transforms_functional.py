@@ -600,9 +600,11 @@ def test_affine_argument_validation():
     with pytest.raises(TypeError, match="angle should be int or float"):
         F.affine(t, None, [0, 0], 1.0, 0.0)
     # one shear value shears along x only; [s] shears both axes by s
-    x_only = F.affine(t + 1, 0.0, [0, 0], 1.0, 20.0)
-    both = F.affine(t + 1, 0.0, [0, 0], 1.0, [20.0])
-    np.testing.assert_array_equal(x_only.numpy(), F.affine(t + 1, 0.0, [0, 0], 1.0,
-                                                           [20.0, 0.0]).numpy())
-    np.testing.assert_array_equal(both.numpy(), F.affine(t + 1, 0.0, [0, 0], 1.0,
-                                                         [20.0, 20.0]).numpy())
+    img = ember.from_numpy(_u8((1, 9, 9)))
+    x_only = F.affine(img, 0.0, [0, 0], 1.0, 20.0)
+    both = F.affine(img, 0.0, [0, 0], 1.0, [20.0])
+    np.testing.assert_array_equal(x_only.numpy(),
+                                  F.affine(img, 0.0, [0, 0], 1.0, [20.0, 0.0]).numpy())
+    np.testing.assert_array_equal(both.numpy(),
+                                  F.affine(img, 0.0, [0, 0], 1.0, [20.0, 20.0]).numpy())
+    assert not np.array_equal(x_only.numpy(), both.numpy())
