@@ -10,6 +10,7 @@ dead worker is reported as an error instead of a hang.
 
 from __future__ import annotations
 
+import collections.abc as abc
 import itertools
 import math
 import multiprocessing as mp
@@ -240,6 +241,34 @@ class DataLoader:
         return len(self._index_sampler)
 
 
+def _accelerator_available() -> bool:
+    from ... import accelerator
+    return accelerator.is_available()
+
+
+def pin_memory(data: Any) -> Any:
+    """``data`` with every tensor (and every object with a ``pin_memory()`` method, such as
+    a custom batch class) replaced by its page-locked copy, through mappings,
+    namedtuples, tuples and lists."""
+    if hasattr(data, "pin_memory") and not isinstance(data, type):
+        return data.pin_memory()
+    if isinstance(data, (str, bytes)):
+        return data
+    if isinstance(data, abc.Mapping):
+        pinned = {k: pin_memory(v) for k, v in data.items()}
+        try:
+            return type(data)(pinned)
+        except TypeError:  # a mapping type that cannot be built from a dict
+            return pinned
+    if isinstance(data, tuple) and hasattr(data, "_fields"):
+        return type(data)(*(pin_memory(v) for v in data))
+    if isinstance(data, tuple):
+        return tuple(pin_memory(v) for v in data)
+    if isinstance(data, list):
+        return [pin_memory(v) for v in data]
+    return data
+
+
 def _draw_base_seed(generator: Any) -> int:
     """The workers' base seed: one int64 draw from the loader's generator (or ember's
     default generator), made at the start of every epoch."""
@@ -259,7 +288,8 @@ class _BaseIter:
         self._drop_last = loader.drop_last
         self._collate_fn = loader.collate_fn
         self._timeout = loader.timeout
-        if loader.pin_memory:
+        self._pin_memory = loader.pin_memory and _accelerator_available()
+        if loader.pin_memory and not self._pin_memory:
             warnings.warn("'pin_memory' argument is set as true but no accelerator is found, "
                           "then device pinned memory won't be used.", stacklevel=3)
         # drawn once per iterator, i.e. per epoch unless workers are persistent (as in
@@ -285,6 +315,8 @@ class _BaseIter:
 
     def __next__(self) -> Any:
         data = self._next_data()
+        if self._pin_memory:
+            data = pin_memory(data)
         self._num_yielded += 1
         expected = self._IterableDataset_len_called
         if self._is_iterable and expected is not None and self._num_yielded > expected:

@@ -290,3 +290,25 @@ def test_dataset_error_propagates_unchanged():
 
     with pytest.raises(KeyError, match="missing 0"):
         next(iter(data.DataLoader(Broken())))
+
+
+def test_pin_memory_helper_walks_containers():
+    import collections
+
+    from ember.utils.data.dataloader import pin_memory
+
+    class Batch:
+        def __init__(self):
+            self.pinned = False
+
+        def pin_memory(self):
+            self.pinned = True
+            return self
+
+    P = collections.namedtuple("P", "a b")
+    out = pin_memory({"x": [Batch(), ("s", Batch())], "p": P(Batch(), 3)})
+    assert out["x"][0].pinned and out["x"][1][1].pinned and out["x"][1][0] == "s"
+    assert isinstance(out["p"], P) and out["p"].a.pinned and out["p"].b == 3
+    if not ember.cuda.is_available():
+        with pytest.raises(RuntimeError, match="accelerator"):
+            pin_memory([ember.ones(2)])
