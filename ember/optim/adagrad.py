@@ -50,6 +50,12 @@ class Adagrad(Optimizer):
                 state["step"] = _new_step()
                 state["sum"] = _fill_like(p, initial_accumulator_value)
 
+    def share_memory(self) -> None:
+        """Move the accumulators to shared memory (torch's Adagrad.share_memory)."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                self.state[p]["sum"].share_memory_()
+
     @_no_grad_step
     def step(self, closure=None):
         """Perform one optimization step; returns the closure's loss (if given)."""

@@ -315,3 +315,31 @@ def test_state_is_created_lazily_and_keyed_by_parameter():
     adagrad = ember.optim.Adagrad([p, q], initial_accumulator_value=0.5)
     assert set(adagrad.state) == {p, q}  # Adagrad builds its state eagerly, like torch
     assert np.array_equal(adagrad.state[q]["sum"].numpy(), np.full(3, 0.5))
+
+
+def test_state_dict_and_load_state_dict_hooks():
+    p = param(ember)
+    opt = ember.optim.SGD([p], lr=0.1, momentum=0.9)
+    calls = []
+    opt.register_state_dict_pre_hook(lambda o: calls.append("sd_pre"))
+    opt.register_state_dict_post_hook(lambda o, sd: {**sd, "extra": 1})
+    opt.register_load_state_dict_pre_hook(lambda o, sd: calls.append("load_pre"))
+    h = opt.register_load_state_dict_post_hook(lambda o: calls.append("load_post"))
+    opt.register_load_state_dict_post_hook(lambda o: calls.append("first"), prepend=True)
+    sd = opt.state_dict()
+    assert sd["extra"] == 1 and calls == ["sd_pre"]
+    sd["param_groups"][0]["lr"] = 0.25
+    opt.load_state_dict(sd)
+    assert calls == ["sd_pre", "load_pre", "first", "load_post"]
+    assert opt.param_groups[0]["lr"] == 0.25
+    h.remove()
+    calls.clear()
+    opt.load_state_dict(sd)
+    assert calls == ["load_pre", "first"]
+
+
+def test_adagrad_share_memory_keeps_values():
+    p = param(ember)
+    opt = ember.optim.Adagrad([p], initial_accumulator_value=0.3)
+    opt.share_memory()
+    assert np.array_equal(opt.state[p]["sum"].numpy(), np.full(3, 0.3))

@@ -219,14 +219,14 @@ def rosenbrock(lib, xy):
     return (1 - x) ** 2 + 100 * (y - x ** 2) ** 2
 
 
-def lbfgs_run(lib, kw, steps, problem):
+def lbfgs_run(lib, kw, steps, problem, dtype="float64"):
     if problem == "rosenbrock":
         params = [lib.nn.Parameter(lib.tensor([-1.2, 1.0], dtype=lib.float64))]
 
         def loss_fn():
             return rosenbrock(lib, params[0])
     else:
-        params = make_params(lib)
+        params = make_params(lib, dtype)
 
         def loss_fn():
             return mlp_loss(lib, params)
@@ -327,3 +327,13 @@ def test_complex_parameters_update_real_and_imaginary_parts_like_torch(name, kw)
     assert out[0].dtype == np.complex128
     np.testing.assert_allclose(out[0], out[1], rtol=1e-12, atol=1e-14)
     assert not np.allclose(out[0].imag, init.imag)
+
+
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+def test_lbfgs_float32_close_to_torch(line_search_fn):
+    kw = {"lr": 1.0 if line_search_fn else 0.1, "max_iter": 5, "line_search_fn": line_search_fn}
+    got, _, _ = lbfgs_run(ember, kw, 4, "mlp", dtype="float32")
+    want, _, _ = lbfgs_run(torch, kw, 4, "mlp", dtype="float32")
+    for e, t in zip(got, want):
+        assert e.dtype == np.float32
+        np.testing.assert_allclose(e, t, rtol=1e-3, atol=1e-4)
