@@ -1,6 +1,7 @@
 """DataLoader in the main process (num_workers=0): arguments, batching, len(), errors,
 reproducibility. Worker processes are tested in test_workers.py."""
 
+import sys
 import warnings
 
 import numpy as np
@@ -312,3 +313,21 @@ def test_pin_memory_helper_walks_containers():
     if not ember.cuda.is_available():
         with pytest.raises(RuntimeError, match="accelerator"):
             pin_memory([ember.ones(2)])
+
+
+def test_public_names_match_torch():
+    # torch's names, less the deprecated DataPipe machinery
+    names = {n for n in tdata.__all__ if not n.startswith("_") and "DataPipe" not in n
+             and "datapipe" not in n and "validation" not in n
+             and n not in ("DataChunk", "argument_validation", "non_deterministic")}
+    assert names <= set(data.__all__)
+    for name in names:
+        assert hasattr(data, name), name
+    for module in ("dataset", "sampler", "dataloader", "distributed"):
+        assert hasattr(data, module)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork default is Linux's")
+def test_default_start_method_is_fork_on_linux():
+    from ember.utils.data.dataloader import _default_context
+    assert _default_context().get_start_method() == "fork"
