@@ -152,44 +152,50 @@ def pad(img: Tensor, padding: list[int], fill: float = 0,
     return _wrap(out, img)
 
 
-def _resize_weights(n_in: int, n_out: int, mode: str, antialias: bool) -> np.ndarray:
-    """(n_out, n_in) resampling matrix along one axis, half-pixel centres."""
+def _resize_taps(n_in: int, n_out: int, mode: str,
+                 antialias: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Resampling along one axis as taps: output i = sum_k w[i, k] * input[idx[i, k]]
+    (half-pixel centres). A banded form: far cheaper than a dense (n_out, n_in) matrix."""
     scale = n_in / n_out
-    w = np.zeros((n_out, n_in), dtype=np.float64)
     dst = np.arange(n_out)
     if mode in ("nearest", "nearest-exact"):
         pos = dst.astype(np.float32) + (np.float32(0.5) if mode == "nearest-exact" else 0)
         src = np.minimum(np.floor(pos * np.float32(scale)).astype(np.int64), n_in - 1)
-        w[dst, src] = 1.0
-        return w
+        return src[:, None], np.ones((n_out, 1))
     if antialias:
         # Pillow-style: the filter is stretched by the downscale factor, truncated at the
         # image border and renormalised (this is what antialias=True means in torch).
         support_scale = max(scale, 1.0)
         support = (1.0 if mode == "bilinear" else 2.0) * support_scale
-        for i in range(n_out):
-            center = (i + 0.5) * scale
-            lo = max(int(center - support + 0.5), 0)
-            hi = min(int(center + support + 0.5), n_in)
-            x = (np.arange(lo, hi) - center + 0.5) / support_scale
-            k = _triangle(x) if mode == "bilinear" else _cubic(x, -0.5)
-            w[i, lo:hi] = k / k.sum()
-        return w
+        center = (dst + 0.5) * scale
+        lo = np.maximum(np.trunc(center - support + 0.5), 0).astype(np.int64)
+        hi = np.minimum(np.trunc(center + support + 0.5), n_in).astype(np.int64)
+        idx = lo[:, None] + np.arange(int((hi - lo).max()))
+        x = (idx - center[:, None] + 0.5) / support_scale
+        w = _triangle(x) if mode == "bilinear" else _cubic(x, -0.5)
+        w = np.where(idx < hi[:, None], w, 0.0)
+        return np.minimum(idx, n_in - 1), w / w.sum(axis=1, keepdims=True)
     src = (dst + 0.5) * scale - 0.5
     if mode == "bilinear":
         src = np.maximum(src, 0.0)
         i0 = np.floor(src).astype(np.int64)
         frac = src - i0
-        i1 = np.minimum(i0 + 1, n_in - 1)
-        np.add.at(w, (dst, i0), 1.0 - frac)
-        np.add.at(w, (dst, i1), frac)
-        return w
+        return np.stack([i0, np.minimum(i0 + 1, n_in - 1)], 1), np.stack([1.0 - frac, frac], 1)
     i0 = np.floor(src).astype(np.int64)
     frac = src - i0
-    for k in range(-1, 3):
-        idx = np.clip(i0 + k, 0, n_in - 1)
-        np.add.at(w, (dst, idx), _cubic(frac - k, -0.75))
-    return w
+    idx = np.clip(i0[:, None] + np.arange(-1, 3), 0, n_in - 1)
+    return idx, _cubic(frac[:, None] - np.arange(-1, 3), -0.75)
+
+
+def _resample_axis(x: np.ndarray, axis: int, taps: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    idx, w = taps
+    w = w.astype(x.dtype)
+    shape = [1] * x.ndim
+    shape[axis] = len(idx)
+    out = np.take(x, idx[:, 0], axis=axis) * w[:, 0].reshape(shape)
+    for k in range(1, idx.shape[1]):
+        out += np.take(x, idx[:, k], axis=axis) * w[:, k].reshape(shape)
+    return out
 
 
 def _triangle(x: np.ndarray) -> np.ndarray:
@@ -214,9 +220,11 @@ def resize(img: Tensor, size: list[int], interpolation: str = "bilinear",
     h, w = arr.shape[-2:]
     oh, ow = size
     work = _float_work(arr)
-    wh = _resize_weights(h, oh, interpolation, antialias).astype(work.dtype)
-    ww = _resize_weights(w, ow, interpolation, antialias).astype(work.dtype)
-    out = np.matmul(np.matmul(wh, work), ww.T)
+    # Resample the axis that shrinks most first, so the second pass touches less data.
+    first, second = (-2, -1) if oh / h <= ow / w else (-1, -2)
+    taps = {-2: _resize_taps(h, oh, interpolation, antialias),
+            -1: _resize_taps(w, ow, interpolation, antialias)}
+    out = _resample_axis(_resample_axis(work, first, taps[first]), second, taps[second])
     return _wrap(_cast_back(out, arr.dtype), img)
 
 
