@@ -77,20 +77,33 @@ def _with_step_hooks(step: Callable) -> Callable:
 
     @functools.wraps(step)
     def wrapper(self, *args, **kwargs):
-        for hook in chain(_global_pre_hooks.values(), self._optimizer_step_pre_hooks.values()):
-            result = hook(self, args, kwargs)
-            if result is not None:
-                if not (isinstance(result, tuple) and len(result) == 2):
-                    raise RuntimeError(f"{step} must return None or a tuple of "
-                                       f"(new_args, new_kwargs), but got {result}.")
-                args, kwargs = result
-        out = step(self, *args, **kwargs)
-        for hook in chain(self._optimizer_step_post_hooks.values(), _global_post_hooks.values()):
-            hook(self, args, kwargs)
-        return out
+        if self.__dict__.get("_in_step"):
+            # a subclass's step calling super().step(): the hooks already ran around it
+            return step(self, *args, **kwargs)
+        self._in_step = True
+        try:
+            return _run_hooked(step, self, args, kwargs)
+        finally:
+            self._in_step = False
 
     wrapper._hooked = True
     return wrapper
+
+
+def _run_hooked(step: Callable, self, args, kwargs):
+    """Call ``step`` between the pre hooks (which may replace its arguments) and the post
+    hooks, global and per-instance, in torch's order."""
+    for hook in chain(_global_pre_hooks.values(), self._optimizer_step_pre_hooks.values()):
+        result = hook(self, args, kwargs)
+        if result is not None:
+            if not (isinstance(result, tuple) and len(result) == 2):
+                raise RuntimeError(f"{step} must return None or a tuple of "
+                                   f"(new_args, new_kwargs), but got {result}.")
+            args, kwargs = result
+    out = step(self, *args, **kwargs)
+    for hook in chain(self._optimizer_step_post_hooks.values(), _global_post_hooks.values()):
+        hook(self, args, kwargs)
+    return out
 
 
 def _no_grad_step(step: Callable) -> Callable:

@@ -343,3 +343,18 @@ def test_adagrad_share_memory_keeps_values():
     opt = ember.optim.Adagrad([p], initial_accumulator_value=0.3)
     opt.share_memory()
     assert np.array_equal(opt.state[p]["sum"].numpy(), np.full(3, 0.3))
+
+
+def test_subclass_step_calling_super_runs_hooks_once():
+    class LoggedSGD(ember.optim.SGD):
+        def step(self, closure=None):
+            self.calls = getattr(self, "calls", 0) + 1
+            return super().step(closure)
+    p = param(ember)
+    p.grad = ember.ones(3, dtype=ember.float64)
+    opt = LoggedSGD([p], lr=0.5)
+    seen = []
+    opt.register_step_post_hook(lambda o, a, k: seen.append("post"))
+    opt.step()
+    assert seen == ["post"] and opt.calls == 1
+    np.testing.assert_allclose(p.detach().numpy(), [0.5, -2.5, 2.5])
