@@ -229,6 +229,10 @@ class _TorchWriter:
             self._tuple(obj, path)
         elif kind in ("dict", "odict"):
             self._mapping(obj, kind, path)
+        elif kind == "counter":  # Counter(dict), as Counter pickles itself
+            w += b"ccollections\nCounter\n("
+            self._mapping(obj, "dict", path)
+            w += b"tR"
         elif kind == "size":
             w += b"ctorch\nSize\n"
             self._tuple((tuple(obj),), path)

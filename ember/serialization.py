@@ -17,12 +17,12 @@ File format (``format="ember"``, the default) -- one safetensors file:
       "dtype", "shape", "strides" (bytes), "offset" (bytes), "requires_grad", "device"}``
       is one saved tensor or array as a view of its storage (so views and tied weights come
       back sharing memory);
-    - ``tree`` is the saved object. JSON ``null``/``true``/``false``/ints/strings/finite floats
-      stand for themselves, a JSON list is a Python list, and everything else is an object
-      tagged by ``"t"``: ``tuple``, ``dict``/``odict`` (keys and values as parallel lists, so
-      integer and tuple keys keep their types), ``size``, ``dtype``, ``device``, ``float``
-      (inf/nan) and ``tensor`` (``{"t": "tensor", "i": j}``; the same object saved twice is
-      the same object on load).
+    - ``tree`` is the saved object. JSON ``null``/``true``/``false``/ints/strings/finite
+      floats stand for themselves, a JSON list is a Python list, and everything else is an
+      object tagged by ``"t"``: ``tuple``, ``dict``/``odict``/``counter`` (keys and values
+      as parallel lists, so integer and tuple keys keep their types), ``size``, ``dtype``,
+      ``device``, ``float`` (inf/nan) and ``tensor`` (``{"t": "tensor", "i": j}``; the same
+      object saved twice is the same object on load).
 * ``__metadata__["ember_crc32"]`` is the CRC-32 of the ``ember`` JSON text followed by each
   storage's bytes in table order: any flipped byte in the tree or in the tensor data (or in
   the header's offsets) is detected on load, since the check runs on the bytes as read.
@@ -40,7 +40,7 @@ import os
 import pickle
 import secrets
 import zlib
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from typing import IO, Any, Callable, Union
 
 import numpy as np
@@ -136,6 +136,7 @@ def _classify(obj: Any, path: str) -> str:
 
 _SIMPLE_KINDS = {type(None): "none", bool: "bool", int: "int", float: "float", str: "str",
                  list: "list", tuple: "tuple", dict: "dict", OrderedDict: "odict",
+                 Counter: "counter",  # MultiStepLR.state_dict()["milestones"]
                  Size: "size", _dt.dtype: "dtype", device: "device"}
 _SAVABLE_NP = set(_NP_BY_NAME.values())
 _KEY_KINDS = ("none", "bool", "int", "float", "str", "tuple")
@@ -220,7 +221,7 @@ class _EmberEncoder:
         if kind == "tuple":
             return {"t": "tuple",
                     "v": [self.encode(v, _child(path, i), keys + (i,)) for i, v in enumerate(obj)]}
-        if kind in ("dict", "odict"):
+        if kind in ("dict", "odict", "counter"):
             node = {"t": kind, "k": [], "v": []}
             for k, v in obj.items():
                 _check_key(k, path)
@@ -465,7 +466,7 @@ class _EmberDecoder:
             return self._tensor(node.get("i"))
         if tag == "tuple" and isinstance(v, list):
             return tuple(self.decode(x, depth + 1) for x in v)
-        if tag in ("dict", "odict"):
+        if tag in ("dict", "odict", "counter"):
             return self._mapping(node, tag, depth)
         if tag == "float" and v in ("inf", "-inf", "nan"):
             return float(v)
@@ -485,7 +486,7 @@ class _EmberDecoder:
         if not (isinstance(keys, list) and isinstance(values, list)
                 and len(keys) == len(values)):
             raise self._bad("a dict node without matching key and value lists")
-        out = OrderedDict() if tag == "odict" else {}
+        out = {"dict": dict, "odict": OrderedDict, "counter": Counter}[tag]()
         for k, v in zip(keys, values):
             k = self.decode(k, depth + 1)
             try:

@@ -497,3 +497,26 @@ def test_lazy_parameter_hint():
     lazy = ember.nn.LazyLinear(3)
     with pytest.raises(TypeError, match="run a forward pass first"):
         ember.save({"w": lazy.weight}, io.BytesIO())
+
+
+@pytest.mark.parametrize("name, kwargs", [
+    ("MultiStepLR", {"milestones": [2, 4]}), ("StepLR", {"step_size": 2}),
+    ("OneCycleLR", {"max_lr": 1.0, "total_steps": 10}), ("ReduceLROnPlateau", {}),
+    ("CosineAnnealingWarmRestarts", {"T_0": 3}), ("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1}),
+])
+def test_scheduler_and_optimizer_state_dicts_round_trip(name, kwargs):
+    p = ember.nn.Parameter(ember.ones(2))
+    opt = ember.optim.SGD([p], lr=0.1, momentum=0.9)
+    sched = getattr(ember.optim.lr_scheduler, name)(opt, **kwargs)
+    for _ in range(3):
+        p.grad = ember.ones(2)
+        opt.step()
+        sched.step(*([1.0] if name == "ReduceLROnPlateau" else []))
+    ckpt = {"optimizer": opt.state_dict(), "scheduler": sched.state_dict()}
+    got = roundtrip(ckpt)
+    assert_same(got, ckpt)
+    opt2 = ember.optim.SGD([ember.nn.Parameter(ember.ones(2))], lr=0.1, momentum=0.9)
+    sched2 = getattr(ember.optim.lr_scheduler, name)(opt2, **kwargs)
+    opt2.load_state_dict(got["optimizer"])
+    sched2.load_state_dict(got["scheduler"])
+    assert sched2.state_dict() == sched.state_dict()

@@ -412,3 +412,12 @@ def test_big_endian_archives_are_byteswapped():
     got = ember.load(swapped)
     assert got["w"].tolist() == [0.0, 1.0, 2.0] and got["i"].tolist() == [1, -2]
     assert got["w"].dtype == ember.float32 and got["i"].dtype == ember.int16
+
+
+def test_multisteplr_counter_both_ways():
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=0.1)
+    sd = torch.optim.lr_scheduler.MultiStepLR(opt, milestones=[2, 2, 5]).state_dict()
+    got = ember.load(_torch_bytes(sd))
+    assert type(got["milestones"]) is type(sd["milestones"]) and got == sd
+    back = torch.load(_ember_torch_bytes(got), weights_only=True)
+    assert type(back["milestones"]) is type(sd["milestones"]) and back == sd
