@@ -66,10 +66,13 @@ def _lenet(lib):
         nn.Linear(84, 10))
 
 
-def _train_step_timer(lib, model, inputs, loss_fn, unit_scale=1e3):
+def _train_step_timer(lib, model, inputs, loss_fn, unit_scale=1e3, optimizer=None):
+    """ms per forward + backward (+ ``optimizer.step()`` when given)."""
     def step():
         loss = loss_fn(model(*inputs))
         loss.backward()
+        if optimizer is not None:
+            optimizer.step()
         model.zero_grad()
     return time_call(step) * unit_scale
 
@@ -101,3 +104,39 @@ def lstm(lib):
     model = lib.nn.LSTM(64, 128)
     x = lib.rand(35, 20, 64)
     return _train_step_timer(lib, model, (x,), lambda out: out[0].square().mean())
+
+
+# full training steps (forward + backward + optimizer step), the models above
+
+
+@workload("lenet5_train_sgd", "ms/step")
+def lenet5_train(lib):
+    """LeNet-5 training step with SGD (momentum 0.9), batch 64 of 1x28x28."""
+    lib.manual_seed(0)
+    model = _lenet(lib)
+    x, y = lib.rand(64, 1, 28, 28), lib.randint(0, 10, (64,))
+    opt = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    return _train_step_timer(lib, model, (x,),
+                             lambda out: lib.nn.functional.cross_entropy(out, y),
+                             optimizer=opt)
+
+
+@workload("transformer2_train_adamw", "ms/step")
+def transformer_train(lib):
+    """2-layer TransformerEncoder training step with AdamW, batch 16, seq 64."""
+    lib.manual_seed(0)
+    layer = lib.nn.TransformerEncoderLayer(128, 4, 256, dropout=0.0, batch_first=True)
+    model = lib.nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+    opt = lib.optim.AdamW(model.parameters(), lr=1e-3)
+    return _train_step_timer(lib, model, (lib.rand(16, 64, 128),),
+                             lambda out: out.square().mean(), optimizer=opt)
+
+
+@workload("lstm_train_adam", "ms/step")
+def lstm_train(lib):
+    """LSTM (input 64, hidden 128) training step with Adam, batch 20, seq 35."""
+    lib.manual_seed(0)
+    model = lib.nn.LSTM(64, 128)
+    opt = lib.optim.Adam(model.parameters(), lr=1e-3)
+    return _train_step_timer(lib, model, (lib.rand(35, 20, 64),),
+                             lambda out: out[0].square().mean(), optimizer=opt)
