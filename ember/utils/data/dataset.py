@@ -42,6 +42,13 @@ class IterableDataset(Dataset[T_co], Iterable[T_co]):
         return ChainDataset([self, other])
 
 
+def _inherits_fetching(obj: Dataset, cls: type) -> bool:
+    """Whether ``obj`` fetches samples exactly as ``cls`` does (a subclass overriding
+    ``__getitem__`` or ``__getitems__`` must not be bypassed by a batched shortcut)."""
+    return (type(obj).__getitem__ is cls.__getitem__
+            and type(obj).__getitems__ is cls.__getitems__)
+
+
 class TensorDataset(Dataset):
     """Samples are the ``index``-th rows of each tensor (all share their first dimension)."""
 
@@ -63,11 +70,12 @@ class TensorDataset(Dataset):
         """What ``default_collate(self.__getitems__(indices))`` returns (a list with one
         batch tensor per tensor), computed without per-sample work: the DataLoader's
         fetcher takes this path when the collate_fn is ``default_collate``."""
-        return [t[indices] for t in self.tensors]
+        index = [int(i) for i in indices]  # indices may be 0-d tensors (a Subset's)
+        return [t[index] for t in self.tensors]
 
     @property
     def _has_collated_path(self) -> bool:
-        return type(self).__getitem__ is TensorDataset.__getitem__
+        return _inherits_fetching(self, TensorDataset)
 
     def __len__(self) -> int:
         return self.tensors[0].size(0)
@@ -212,7 +220,8 @@ class Subset(Dataset[T_co]):
 
     @property
     def _has_collated_path(self) -> bool:
-        return getattr(self.dataset, "_has_collated_path", False)
+        return (_inherits_fetching(self, Subset)
+                and getattr(self.dataset, "_has_collated_path", False))
 
     def __len__(self) -> int:
         return len(self.indices)

@@ -224,3 +224,22 @@ def test_random_split_bad_fraction():
         tdata.random_split(range(10), [1.5, -0.5])
     with pytest.raises(ValueError, match="Fraction at index 0 is not between 0 and 1"):
         data.random_split(Squares(10), [1.5, -0.5])
+
+
+def test_subset_with_tensor_indices_batches_like_torch():
+    e = data.Subset(data.TensorDataset(ember.arange(10) * 2), ember.tensor([3, 1, 4]))
+    t = tdata.Subset(tdata.TensorDataset(torch.arange(10) * 2), torch.tensor([3, 1, 4]))
+    e_batches = [b[0].tolist() for b in data.DataLoader(e, batch_size=2)]
+    t_batches = [b[0].tolist() for b in tdata.DataLoader(t, batch_size=2)]
+    assert e_batches == t_batches == [[6, 2], [8]]
+
+
+def test_batched_shortcut_respects_overridden_getitems():
+    class Custom(data.TensorDataset):
+        def __getitems__(self, indices):
+            return [(ember.tensor(-i),) for i in indices]
+
+    ds = Custom(ember.arange(4))
+    assert not ds._has_collated_path
+    assert not data.Subset(ds, [0, 1])._has_collated_path
+    assert [b[0].tolist() for b in data.DataLoader(ds, batch_size=2)] == [[0, -1], [-2, -3]]
