@@ -358,3 +358,20 @@ def test_subclass_step_calling_super_runs_hooks_once():
     opt.step()
     assert seen == ["post"] and opt.calls == 1
     np.testing.assert_allclose(p.detach().numpy(), [0.5, -2.5, 2.5])
+
+
+@pytest.mark.parametrize("flags", [{"foreach": True}, {"fused": True}, {"capturable": True}],
+                         ids=["foreach", "fused", "capturable"])
+def test_implementation_flags_are_accepted_and_change_nothing(flags):
+    results = []
+    for kw in ({}, flags):
+        p = param(ember)
+        opt = ember.optim.Adam([p], lr=0.1, **kw)
+        for _ in range(3):
+            opt.zero_grad()
+            (ember.sin(p) * p).sum().backward()
+            opt.step()
+        assert all(opt.param_groups[0][k] == v for k, v in kw.items())
+        results.append(p.detach().numpy().copy())
+    assert np.array_equal(results[0], results[1])
+    assert not np.array_equal(results[0], [1.0, -2.0, 3.0])
