@@ -67,3 +67,17 @@ def slow_getitem_w0(lib):
 def slow_getitem_w2(lib):
     """The same with num_workers=2 (worker start-up included)."""
     return _slow_epoch(lib, 2)
+
+
+@workload("data_slow_getitem_w2_steady", "s/epoch")
+def slow_getitem_w2_steady(lib):
+    """The same with 2 persistent workers, timing the second epoch (no start-up)."""
+    ds = _slow_dataset(lib, 256, 0.002)
+    loader = lib.utils.data.DataLoader(ds, batch_size=16, num_workers=2,
+                                       persistent_workers=True)
+    for _batch in loader:
+        pass
+    t0 = time.perf_counter()
+    for _batch in loader:
+        pass
+    return time.perf_counter() - t0
