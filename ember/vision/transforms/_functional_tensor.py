@@ -232,26 +232,32 @@ def grid_sample(arr: np.ndarray, grid: np.ndarray, mode: str = "bilinear") -> np
     """NumPy grid_sample for (N, C, H, W) and a normalised (N, Ho, Wo, 2) grid, with
     align_corners=False and zero padding (what torchvision's warps use)."""
     n, c, h, w = arr.shape
-    x = ((grid[..., 0] + 1) * w - 1) / 2
+    out_hw = grid.shape[1:3]
+    grid = grid.reshape(n, 1, -1, 2).astype(arr.dtype, copy=False)
+    x = ((grid[..., 0] + 1) * w - 1) / 2  # (N, 1, Ho*Wo) source pixel coordinates
     y = ((grid[..., 1] + 1) * h - 1) / 2
-    batch = np.arange(n)[:, None, None]
+    flat = arr.reshape(n, c, h * w)
 
-    def gather(yi, xi):
+    def gather(yi: np.ndarray, xi: np.ndarray) -> np.ndarray:
         inside = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
-        vals = arr[batch, :, np.clip(yi, 0, h - 1), np.clip(xi, 0, w - 1)]  # N,Ho,Wo,C
-        return vals * inside[..., None]
+        lin = np.clip(yi, 0, h - 1) * w + np.clip(xi, 0, w - 1)
+        if n == 1:
+            vals = np.take(flat[0], lin[0, 0], axis=-1)[None]
+        else:
+            vals = np.stack([np.take(flat[b], lin[b, 0], axis=-1) for b in range(n)])
+        return vals * inside
 
     if mode == "nearest":
         out = gather(np.rint(y).astype(np.int64), np.rint(x).astype(np.int64))
     elif mode == "bilinear":
         x0, y0 = np.floor(x), np.floor(y)
-        fx, fy = (x - x0)[..., None], (y - y0)[..., None]
+        fx, fy = x - x0, y - y0
         x0, y0 = x0.astype(np.int64), y0.astype(np.int64)
-        out = (gather(y0, x0) * (1 - fx) * (1 - fy) + gather(y0, x0 + 1) * fx * (1 - fy)
-               + gather(y0 + 1, x0) * (1 - fx) * fy + gather(y0 + 1, x0 + 1) * fx * fy)
+        out = ((gather(y0, x0) * (1 - fx) + gather(y0, x0 + 1) * fx) * (1 - fy)
+               + (gather(y0 + 1, x0) * (1 - fx) + gather(y0 + 1, x0 + 1) * fx) * fy)
     else:
         raise ValueError(f"grid_sample: mode must be 'nearest' or 'bilinear', got {mode!r}")
-    return np.moveaxis(out, -1, 1).astype(arr.dtype, copy=False)
+    return out.reshape((n, c) + out_hw).astype(arr.dtype, copy=False)
 
 
 def _apply_grid(img: Tensor, grid: np.ndarray, mode: str, fill) -> Tensor:
@@ -284,12 +290,11 @@ def _apply_grid(img: Tensor, grid: np.ndarray, mode: str, fill) -> Tensor:
 
 def _affine_grid(theta: np.ndarray, w: int, h: int, ow: int, oh: int) -> np.ndarray:
     """Normalised sampling grid of an inverse affine map given in centred pixel units."""
-    xs = np.linspace(-ow * 0.5 + 0.5, ow * 0.5 - 0.5, ow)
-    ys = np.linspace(-oh * 0.5 + 0.5, oh * 0.5 - 0.5, oh)
-    base = np.stack([np.broadcast_to(xs, (oh, ow)), np.broadcast_to(ys[:, None], (oh, ow)),
-                     np.ones((oh, ow))], axis=-1)
-    out = base @ theta.T / np.array([0.5 * w, 0.5 * h])
-    return out[None]
+    xs = np.linspace(-ow * 0.5 + 0.5, ow * 0.5 - 0.5, ow)[None, :]
+    ys = np.linspace(-oh * 0.5 + 0.5, oh * 0.5 - 0.5, oh)[:, None]
+    gx = (theta[0, 0] * xs + theta[0, 1] * ys + theta[0, 2]) / (0.5 * w)
+    gy = (theta[1, 0] * xs + theta[1, 1] * ys + theta[1, 2]) / (0.5 * h)
+    return np.stack([gx, gy], axis=-1)[None]
 
 
 def _check_warp_mode(interpolation: str) -> None:
