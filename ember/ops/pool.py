@@ -139,12 +139,13 @@ class _MaxWindows(Op):
         has_nan = x.dtype.kind == "f" and bool(xp.isnan(x).any())
         m = xp.empty(cur.shape, dtype=bool)
         for j, off in enumerate(offsets[1:], 1):
-            v = xp.ascontiguousarray(win[(Ellipsis,) + off])
+            v = win[(Ellipsis,) + off]  # a strided view: the ufuncs read it without a copy
             xp.greater(v, cur, out=m)
             if has_nan:  # the first NaN wins and stays (maximum propagates it)
                 m |= (v != v) & (cur == cur)
             xp.maximum(cur, v, out=cur)
-            best = xp.where(m, np.int32(j), best)
+            xp.copyto(best, np.int32(j), where=m)
+        ctx.overlap = any(ss < dd * (kk - 1) + 1 for kk, ss, dd in zip(k, s, d))
         # flat input index of the winner: per dim, o*s - p + koff*d
         flat = 0
         rest = best
@@ -163,7 +164,40 @@ class _MaxWindows(Op):
     @staticmethod
     def backward(ctx, g, _gi):
         (ind,) = ctx.saved_tensors
-        return _scatter_back(g, ind, ctx.in_shape), None, None, None, None, None
+        return (_MaxPoolGrad.apply(g, ind, ctx.in_shape, ctx.overlap),
+                None, None, None, None, None)
+
+
+class _MaxPoolGrad(Op):
+    """Max pooling's gradient: ``g`` routed to the winners' input positions. Disjoint
+    windows (the usual stride == kernel) have distinct winners, so one indexed store does
+    it; overlapping windows add up with one ``bincount``. Its own backward is a gather."""
+
+    node_name = "MaxPool2DWithIndicesBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, g, ind, in_shape, overlap):
+        xp = xp_of(g)
+        n, c = in_shape[:2]
+        size = math.prod(in_shape[2:])
+        gf, idx = g.reshape(n, c, -1), ind.reshape(n, c, -1)
+        if overlap:
+            flat = idx + (xp.arange(n * c) * size).reshape(n, c, 1)
+            z = xp.bincount(flat.ravel(), weights=gf.ravel(), minlength=n * c * size)
+            z = z.astype(g.dtype, copy=False)
+        else:
+            z = xp.zeros((n, c, size), dtype=g.dtype)
+            z[xp.arange(n)[:, None, None], xp.arange(c)[None, :, None], idx] = gf
+        ctx.save_for_backward(ind)
+        ctx.g_shape = g.shape
+        return z.reshape(in_shape)
+
+    @staticmethod
+    def backward(ctx, gg):
+        (ind,) = ctx.saved_tensors
+        n, c = gg.shape[:2]
+        picked = gg.reshape(n, c, -1).gather(2, ind.reshape(n, c, -1))
+        return picked.reshape(ctx.g_shape), None, None, None
 
 
 def _scatter_back(g: Tensor, ind: Tensor, in_shape) -> Tensor:
