@@ -122,3 +122,15 @@ def test_data_parallel_wraps_module_like_torch():
     np.testing.assert_allclose(y.detach().numpy(), t_mod(torch.tensor(x)).detach().numpy(),
                                atol=1e-13)
     assert e_mod.device_ids == t_mod.device_ids == []
+
+
+def test_lazy_buffers_stay_placeholders_through_module_casts():
+    # Module._apply used to replace a lazy buffer by a plain tensor, so .double() before
+    # the first forward broke materialization
+    e_mod = ember.nn.LazyBatchNorm1d().double()
+    t_mod = torch.nn.LazyBatchNorm1d().double()
+    assert type(e_mod.running_mean).__name__ == type(t_mod.running_mean).__name__ \
+        == "UninitializedBuffer"
+    assert e_mod.running_mean.dtype == ember.float64
+    e_mod(ember.randn(4, 3, dtype=ember.float64))
+    assert tuple(e_mod.running_var.shape) == (3,) and e_mod.running_var.dtype == ember.float64

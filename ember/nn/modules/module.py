@@ -482,7 +482,11 @@ class Module:
                     g = fn(p._grad)
                 p._grad.data = g
         for key, b in self._buffers.items():
-            if b is not None:
+            if b is None:
+                continue
+            if is_lazy(b):
+                b.data = fn(b)  # in place: a lazy placeholder must stay one to be materialized
+            else:
                 self._buffers[key] = fn(b)
         return self
 
