@@ -608,3 +608,15 @@ def test_affine_argument_validation():
     np.testing.assert_array_equal(both.numpy(),
                                   F.affine(img, 0.0, [0, 0], 1.0, [20.0, 20.0]).numpy())
     assert not np.array_equal(x_only.numpy(), both.numpy())
+
+
+@pytest.mark.parametrize("mode", ["constant", "edge", "reflect", "symmetric"])
+def test_pad_palette_image_keeps_indices_and_palette(mode):
+    idx = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    pal = Image.fromarray(idx, "L")
+    pal.putpalette([(3 * i) % 256 for i in range(768)])
+    assert pal.mode == "P"
+    out = F.pad(pal, [1, 2], padding_mode=mode)
+    assert out.mode == "P" and out.getpalette() == pal.getpalette()
+    kwargs = {"constant_values": 0} if mode == "constant" else {}
+    np.testing.assert_array_equal(np.asarray(out), np.pad(idx, ((2, 2), (1, 1)), mode, **kwargs))

@@ -84,8 +84,7 @@ def pad(img, padding: list[int], fill=0, padding_mode: str = "constant"):
     widths = [(top, bottom), (left, right)] + [(0, 0)] * (arr.ndim - 2)
     out = Image.fromarray(np.pad(arr, widths, mode=padding_mode))
     if palette is not None:
-        out = out.convert("P") if out.mode != "P" else out
-        out.putpalette(palette)
+        out.putpalette(palette)  # the padded indices become a 'P' image again
     return out
 
 

@@ -160,6 +160,8 @@ def to_pil_image(pic, mode: str | None = None):
                              f"channels.")
     else:
         raise TypeError(f"pic should be Tensor or ndarray. Got {type(pic)}.")
+    if Image is None:
+        raise ImportError("to_pil_image needs Pillow: pip install 'ember[vision]'")
     channels = npimg.shape[2]
     if channels == 1:
         npimg = npimg[:, :, 0]
@@ -383,10 +385,6 @@ def _inverse_affine_matrix(center, angle, translate, scale, shear) -> list[float
     return m
 
 
-def _warp_mode(interpolation) -> InterpolationMode:
-    return _interpolation(interpolation)
-
-
 def _tensor_fill(fill, img):
     if fill is None or not _is_tensor(img):
         return fill
@@ -396,7 +394,7 @@ def _tensor_fill(fill, img):
 def rotate(img, angle: float, interpolation=InterpolationMode.NEAREST, expand: bool = False,
            center: list[int] | None = None, fill: list[float] | None = None):
     """Rotate counter-clockwise by angle degrees about center (default: image centre)."""
-    interpolation = _warp_mode(interpolation)
+    interpolation = _interpolation(interpolation)
     if not isinstance(angle, (int, float)):
         raise TypeError(f"Argument angle should be int or float, got {type(angle).__name__}")
     if center is not None and not isinstance(center, (list, tuple)):
@@ -416,7 +414,7 @@ def affine(img, angle: float, translate: list[int], scale: float, shear,
            interpolation=InterpolationMode.NEAREST, fill: list[float] | None = None,
            center: list[int] | None = None):
     """Affine transform keeping the image centre invariant (or center, if given)."""
-    interpolation = _warp_mode(interpolation)
+    interpolation = _interpolation(interpolation)
     if not isinstance(angle, (int, float)):
         raise TypeError(f"Argument angle should be int or float, got {type(angle).__name__}")
     if not isinstance(translate, (list, tuple)):
@@ -460,7 +458,7 @@ def _perspective_coeffs(startpoints, endpoints) -> list[float]:
 def perspective(img, startpoints: list[list[int]], endpoints: list[list[int]],
                 interpolation=InterpolationMode.BILINEAR, fill: list[float] | None = None):
     """Warp so that the four startpoints land on the four endpoints."""
-    interpolation = _warp_mode(interpolation)
+    interpolation = _interpolation(interpolation)
     if len(startpoints) != 4 or len(endpoints) != 4:
         raise ValueError(f"Please provide only four corners for startpoints and endpoints, got "
                          f"{len(startpoints)} and {len(endpoints)}")
