@@ -208,6 +208,8 @@ def worker_loop(is_iterable: bool, dataset, index_queue, result_queue, done_even
     """Body of a worker process (see the module docstring for the protocol)."""
     global _worker_info
     try:
+        from ... import set_num_threads
+        set_num_threads(1)  # as torch: N workers with N BLAS threads each would oversubscribe
         seed = seed_worker(base_seed, worker_id)
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed,
                                   dataset=dataset)

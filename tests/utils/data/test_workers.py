@@ -51,6 +51,7 @@ class Probe(data.Dataset):
         info = data.get_worker_info()
         return {"i": i, "wid": info.id, "nw": info.num_workers, "pid": os.getpid(),
                 "seed": info.seed, "ds_is_probe": isinstance(info.dataset, Probe),
+                "threads": ember.get_num_threads(),
                 "ember": ember.rand(1).item(), "random": random.random(),
                 "numpy": float(np.random.rand())}
 
@@ -140,6 +141,7 @@ def test_worker_info_inside_workers():
     # round-robin assignment of batches to workers
     assert [b["wid"].tolist() for b in batches] == [[k % 2] * 2 for k in range(6)]
     assert set(_flat(batches, "nw")) == {2}
+    assert set(_flat(batches, "threads")) == {1}  # one BLAS thread per worker, as in torch
     assert all(_flat(batches, "ds_is_probe"))
     pids = {w: {p for b in batches for p, i in zip(b["pid"].tolist(), b["wid"].tolist())
                 if i == w} for w in (0, 1)}
