@@ -437,6 +437,9 @@ class _MultiProcessIter(_BaseIter):
     def _get_data(self) -> tuple[Any, Any]:
         """The next answer from any worker, within ``timeout`` seconds when one is set;
         checks the workers' health every _STATUS_CHECK_INTERVAL seconds."""
+        if self._shutdown:
+            raise RuntimeError("this DataLoader iterator's workers were shut down after an "
+                               "earlier failure; start a new iteration over the DataLoader")
         deadline = time.monotonic() + self._timeout if self._timeout > 0 else None
         while True:
             wait = _STATUS_CHECK_INTERVAL

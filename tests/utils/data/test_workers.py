@@ -271,8 +271,21 @@ def test_killed_worker_raises_runtime_error():
 
 
 def test_timeout():
+    it = iter(_loader(Sleepy(4, default=0.6), batch_size=1, timeout=0.2))
     with pytest.raises(RuntimeError, match="DataLoader timed out after 0.2 seconds"):
-        list(_loader(Sleepy(4, default=0.6), batch_size=1, timeout=0.2))
+        next(it)
+    with pytest.raises(RuntimeError, match="workers were shut down after an earlier failure"):
+        next(it)
+
+
+def test_iteration_continues_after_a_worker_exception():
+    it = iter(_loader(Failing(ValueError("bad sample 5")), batch_size=2))
+    assert [next(it).tolist() for _ in range(2)] == [[0, 1], [2, 3]]
+    with pytest.raises(ValueError, match="bad sample 5"):
+        next(it)
+    assert next(it).tolist() == [6, 7]
+    with pytest.raises(StopIteration):
+        next(it)
 
 
 def test_workers_shut_down_when_iterator_dropped():
