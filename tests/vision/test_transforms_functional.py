@@ -512,6 +512,14 @@ def test_gaussian_blur_matches_torch_conv2d():
         F.gaussian_blur(ember.from_numpy(a), 4)
     with pytest.raises(ValueError, match="sigma should have positive values"):
         F.gaussian_blur(ember.from_numpy(a), 3, -1.0)
+    with pytest.raises(ValueError, match="kernel_size is a sequence its length should be 2"):
+        F.gaussian_blur(ember.from_numpy(a), [3])
+    with pytest.raises(TypeError, match="kernel_size should be int or a sequence"):
+        F.gaussian_blur(ember.from_numpy(a), 3.0)
+    with pytest.raises(TypeError, match="sigma should be either float or sequence"):
+        F.gaussian_blur(ember.from_numpy(a), 3, "1")
+    with pytest.raises(RuntimeError, match="reflect padding"):
+        F.gaussian_blur(ember.zeros(1, 2, 2), 5, 1.0)
 
 
 def test_erase_and_dimension_queries():

@@ -514,8 +514,6 @@ def gaussian_blur(img, kernel_size, sigma=None):
         raise TypeError(f"kernel_size should be int or a sequence of integers. Got "
                         f"{type(kernel_size)}")
     ks = [kernel_size, kernel_size] if isinstance(kernel_size, int) else list(kernel_size)
-    if len(ks) == 1:
-        ks = ks * 2
     if len(ks) != 2:
         raise ValueError(f"If kernel_size is a sequence its length should be 2. Got {len(ks)}")
     for k in ks:

@@ -7,6 +7,8 @@ reproduces a pipeline exactly. (torchvision's RandomOrder/RandomChoice use Pytho
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import numbers
 import warnings
@@ -183,9 +185,9 @@ class RandomChoice(RandomTransforms):
 
     def __call__(self, *args):
         weights = [1.0] * len(self.transforms) if self.p is None else list(self.p)
-        cum = [sum(weights[:i + 1]) for i in range(len(weights))]
+        cum = list(itertools.accumulate(weights))
         u = float(ember.rand(1).item()) * cum[-1]
-        idx = next(i for i, c in enumerate(cum) if u < c) if u < cum[-1] else len(cum) - 1
+        idx = min(bisect.bisect_right(cum, u), len(cum) - 1)
         return self.transforms[idx](*args)
 
     def __repr__(self) -> str:
