@@ -122,3 +122,6 @@ class LazyLinear(LazyModuleMixin, Linear):
                 if self.bias is not None:
                     self.bias.materialize((self.out_features,))
                 self.reset_parameters()
+        elif self.in_features == 0:
+            # weights came from load_state_dict; torch still records in_features here
+            self.in_features = self.weight.shape[1]
