@@ -481,3 +481,19 @@ def test_random_resized_crop_scale_statistics():
         _, _, h, w = T.RandomResizedCrop.get_params(img, (0.3, 0.3), (0.5, 2.0))
         ratios.append(math.log(w / h))
     assert abs(np.mean(ratios)) < 0.08  # log-uniform aspect ratio is symmetric about 1
+
+
+def test_pipelines_pickle_for_dataloader_workers():
+    import pickle
+
+    pipe = T.Compose([T.RandomResizedCrop(16), T.ColorJitter(0.4, 0.4, 0.4, 0.1), T.ToTensor(),
+                      T.Normalize(*IMAGENET), T.RandomErasing(p=1.0), T.AutoAugment()])
+    clone = pickle.loads(pickle.dumps(pipe))
+    assert repr(clone) == repr(pipe)
+    t = ember.from_numpy(_u8((3, 20, 20)))
+    aug = T.Compose([T.RandomResizedCrop(16), T.RandomRotation(10), T.AutoAugment()])
+    aug_clone = pickle.loads(pickle.dumps(aug))
+    ember.manual_seed(2)
+    a = aug(t)
+    ember.manual_seed(2)
+    np.testing.assert_array_equal(aug_clone(t).numpy(), a.numpy())

@@ -628,3 +628,21 @@ def test_pad_palette_image_keeps_indices_and_palette(mode):
     assert out.mode == "P" and out.getpalette() == pal.getpalette()
     kwargs = {"constant_values": 0} if mode == "constant" else {}
     np.testing.assert_array_equal(np.asarray(out), np.pad(idx, ((2, 2), (1, 1)), mode, **kwargs))
+
+
+@pytest.mark.parametrize("op", [
+    lambda x: F.adjust_brightness(x, 1.4), lambda x: F.adjust_contrast(x, 0.6),
+    lambda x: F.adjust_saturation(x, 1.7), lambda x: F.adjust_hue(x, -0.2),
+    lambda x: F.rgb_to_grayscale(x, 3), lambda x: F.gaussian_blur(x, 3, 0.8),
+    lambda x: F.rotate(x, 33.0, InterpolationMode.BILINEAR, fill=[0.5, 0.5, 0.5]),
+    lambda x: F.affine(x, 10.0, [1, -2], 1.2, [5.0, 3.0]),
+    lambda x: F.resize(x, [7, 9]), lambda x: F.pad(x, [1, 2], padding_mode="reflect"),
+    lambda x: F.adjust_sharpness(x, 2.0), lambda x: F.autocontrast(x), F.invert,
+])
+def test_batched_tensor_ops_equal_per_image(op):
+    a = np.random.RandomState(0).rand(2, 4, 3, 10, 11).astype(np.float32)
+    out = op(ember.from_numpy(a)).numpy()
+    for i in range(2):
+        for j in range(4):
+            np.testing.assert_allclose(out[i, j], op(ember.from_numpy(a[i, j])).numpy(),
+                                       atol=1e-6)
