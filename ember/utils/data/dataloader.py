@@ -351,6 +351,9 @@ class _MultiProcessIter(_BaseIter):
     """Loads in ``num_workers`` worker processes (see the module docstring)."""
 
     def _start(self, loader: DataLoader) -> None:
+        if not loader.prefetch_factor > 0:  # 0 would never ask a worker for anything
+            raise AssertionError("prefetch_factor must be greater than 0 for "
+                                 "MultiProcessingDataLoaderIter")
         self._num_workers = loader.num_workers
         self._prefetch_factor = loader.prefetch_factor
         self._persistent_workers = loader.persistent_workers
