@@ -137,3 +137,18 @@ def test_v2_reexports_v1_and_reprs():
         "MixUp(alpha=1.0, num_classes=10, labels_getter=default)"
     assert repr(v2.CutMix(alpha=0.5, num_classes=3)) == \
         "CutMix(alpha=0.5, num_classes=3, labels_getter=default)"
+
+
+def test_v2_functional_namespace():
+    import ember.vision.transforms.v2.functional as F2
+
+    t = ember.arange(6.0).view(1, 2, 3)
+    assert F2.horizontal_flip(t).tolist() == [[[2.0, 1.0, 0.0], [5.0, 4.0, 3.0]]]
+    assert F2.vertical_flip(t).tolist() == [[[3.0, 4.0, 5.0], [0.0, 1.0, 2.0]]]
+    assert F2.get_size(t) == [2, 3] and F2.get_num_channels(t) == 1
+    u8 = F2.to_image(Image.new("RGB", (3, 2), (255, 0, 51)))
+    assert u8.dtype == ember.uint8 and u8[:, 0, 0].tolist() == [255, 0, 51]
+    np.testing.assert_allclose(F2.to_dtype(u8, ember.float32, scale=True)[:, 0, 0].numpy(),
+                               [1.0, 0.0, 0.2], rtol=1e-6)
+    assert F2.to_dtype(u8, ember.float32)[0, 0, 0].item() == 255.0
+    assert F2.resize is transforms.functional.resize

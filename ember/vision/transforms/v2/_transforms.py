@@ -1,24 +1,17 @@
-"""ember.vision.transforms.v2: the v1 transforms under the v2 names, plus the batch
-transforms MixUp and CutMix (torchvision.transforms.v2)."""
+"""v2-only transforms: the batch transforms MixUp and CutMix, and ToImage / ToDtype."""
 
 from __future__ import annotations
 
 import math
 from typing import Any, Callable
 
-import numpy as np
-
 import ember
 
-from ..._tensor import Tensor
+from ...._tensor import Tensor
+from .._functional_pil import _is_pil_image
 from . import functional
-from ._functional_pil import _is_pil_image
-from .autoaugment import *  # noqa: F401,F403
-from .autoaugment import __all__ as _autoaugment_all
-from .transforms import *  # noqa: F401,F403
-from .transforms import __all__ as _v1_all
 
-__all__ = [*_v1_all, *_autoaugment_all, "MixUp", "CutMix", "ToImage", "ToDtype", "functional"]
+__all__ = ["MixUp", "CutMix", "ToImage", "ToDtype"]
 
 
 def _default_labels_getter(inputs: Any) -> Tensor:
@@ -159,12 +152,7 @@ class ToImage(ember.nn.Module):
     """PIL image / HWC ndarray / tensor -> tensor image (C, H, W), values unchanged."""
 
     def forward(self, img):
-        if isinstance(img, Tensor):
-            return img.unsqueeze(0) if img.dim() == 2 else img
-        if isinstance(img, np.ndarray):
-            arr = img[:, :, None] if img.ndim == 2 else img
-            return ember.from_numpy(np.ascontiguousarray(arr.transpose(2, 0, 1)))
-        return functional.pil_to_tensor(img)
+        return functional.to_image(img)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -180,9 +168,7 @@ class ToDtype(ember.nn.Module):
         self.scale = scale
 
     def forward(self, img: Tensor) -> Tensor:
-        if self.scale:
-            return functional.convert_image_dtype(img, self.dtype)
-        return img.to(self.dtype)
+        return functional.to_dtype(img, self.dtype, self.scale)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(dtype={self.dtype}, scale={self.scale})"
