@@ -214,15 +214,21 @@ def worker_loop(is_iterable: bool, dataset, index_queue, result_queue, done_even
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed,
                                   dataset=dataset)
         where = f"in DataLoader worker process {worker_id}"
-        init_error = None
-        fetcher = None
+
+        def new_fetcher():
+            """(fetcher, None), or (None, the error to send as the next answer)."""
+            try:
+                return create_fetcher(is_iterable, dataset, auto_collation, collate_fn,
+                                      drop_last), None
+            except Exception:
+                return None, ExceptionWrapper(where=where)
+
         try:
             if init_fn is not None:
                 init_fn(worker_id)
-            fetcher = create_fetcher(is_iterable, dataset, auto_collation, collate_fn,
-                                     drop_last)
+            fetcher, init_error = new_fetcher()
         except Exception:
-            init_error = ExceptionWrapper(where=where)
+            fetcher, init_error = None, ExceptionWrapper(where=where)
 
         iteration_end = False
         while os.getppid() == parent_pid:  # orphaned workers stop by themselves
@@ -235,9 +241,8 @@ def worker_loop(is_iterable: bool, dataset, index_queue, result_queue, done_even
             if isinstance(request, _ResumeIteration):
                 result_queue.put(pickle.dumps((request, None)))
                 iteration_end = False
-                if is_iterable and init_error is None:  # a fresh pass over the stream
-                    fetcher = create_fetcher(is_iterable, dataset, auto_collation,
-                                             collate_fn, drop_last)
+                if is_iterable and fetcher is not None:  # a fresh pass over the stream
+                    fetcher, init_error = new_fetcher()
                 continue
             if request is None:
                 break

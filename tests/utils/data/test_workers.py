@@ -371,3 +371,14 @@ def test_prefetch_factor_bounds_tasks_in_flight():
     assert it._tasks_outstanding == 6 and it._send_idx == 6  # 3 per worker, sent up front
     next(it)
     assert it._send_idx == 7  # one new task per batch taken
+
+
+class BrokenStream(data.IterableDataset):
+    def __iter__(self):
+        raise OSError("stream unavailable")
+
+
+def test_iterable_dataset_iter_error_reraised():
+    with pytest.raises(OSError, match="(?s)Caught OSError in DataLoader worker process 0.*"
+                                      "stream unavailable"):
+        list(_loader(BrokenStream(), batch_size=2))
