@@ -430,16 +430,14 @@ def _rgb2hsv(x: np.ndarray) -> np.ndarray:
 
 
 def _hsv2rgb(x: np.ndarray) -> np.ndarray:
+    # Closed form of the six-sector HSV->RGB map: channel n (R=5, G=3, B=1) is
+    # v - v*s*clip(min(k, 4 - k), 0, 1) with k = (n + 6h) mod 6.
     h, s, v = x[..., 0, :, :], x[..., 1, :, :], x[..., 2, :, :]
-    i = np.floor(h * 6.0)
-    f = h * 6.0 - i
-    i = i.astype(np.int32) % 6
-    p = np.clip(v * (1.0 - s), 0.0, 1.0)
-    q = np.clip(v * (1.0 - s * f), 0.0, 1.0)
-    t = np.clip(v * (1.0 - s * (1.0 - f)), 0.0, 1.0)
-    choices = [(v, t, p), (q, v, p), (p, v, t), (p, q, v), (t, p, v), (v, p, q)]
-    out = [np.select([i == k for k in range(6)], [c[ch] for c in choices]) for ch in range(3)]
-    return np.stack(out, axis=-3).astype(x.dtype)
+    out = []
+    for n in (5.0, 3.0, 1.0):
+        k = np.mod(n + h * 6.0, 6.0)
+        out.append(v - v * s * np.clip(np.minimum(k, 4.0 - k), 0.0, 1.0))
+    return np.clip(np.stack(out, axis=-3), 0.0, 1.0).astype(x.dtype)
 
 
 def adjust_hue(img: Tensor, hue_factor: float) -> Tensor:
