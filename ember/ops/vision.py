@@ -237,7 +237,7 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
         # padding applies to each integer tap, not to the coordinate
         base = [cc.detach().floor() for cc in coords]
         ws = [_cubic_weights(cc - b) for cc, b in zip(coords, base)]
-        base_np = [b.numpy().astype(np.int64) for b in base]
+        base_np = [b.cpu().numpy().astype(np.int64) for b in base]
         for offs in itertools.product(range(4), repeat=nd):
             pos = []
             for b, o, m in zip(base_np, offs, sizes):
@@ -249,13 +249,13 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
         coords = [_pad_coord(cc, m, padding_mode, align_corners) for cc, m in zip(coords, sizes)]
         if mode == "nearest":
             # torch rounds half to even (nearbyint); numpy's rint does the same
-            pos = [np.rint(cc.detach().numpy()).astype(np.int64) for cc in coords]
+            pos = [np.rint(cc.detach().cpu().numpy()).astype(np.int64) for cc in coords]
             # a unit weight that depends on the grid: torch's grid gradient is zeros, not None
             taps.append((pos, coords[0] * 0 + 1))
         else:
             lo = [cc.detach().floor() for cc in coords]
             frac = [cc - f for cc, f in zip(coords, lo)]
-            lo_np = [f.numpy().astype(np.int64) for f in lo]
+            lo_np = [f.cpu().numpy().astype(np.int64) for f in lo]
             for offs in itertools.product((0, 1), repeat=nd):
                 pos = [f + o for f, o in zip(lo_np, offs)]
                 w = math.prod((t if o else 1 - t for t, o in zip(frac, offs)), start=1)
