@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 import ember
-from ember.vision.transforms import _functional_tensor as F_t
 from ember.vision.transforms import functional as F
 from ember.vision.transforms.functional import InterpolationMode
 
@@ -329,14 +328,22 @@ def test_five_and_ten_crop():
 
 
 @pytest.mark.parametrize("mode", ["nearest", "bilinear"])
-def test_numpy_grid_sample_matches_torch(mode):
-    rs = _rng()
-    a = rs.rand(2, 3, 9, 11).astype(np.float32)
-    grid = (rs.rand(2, 5, 7, 2) * 2.6 - 1.3).astype(np.float32)  # some points outside
-    out = F_t.grid_sample(a, grid, mode)
-    ref = torch.nn.functional.grid_sample(torch.from_numpy(a), torch.from_numpy(grid),
-                                          mode=mode, padding_mode="zeros", align_corners=False)
-    np.testing.assert_allclose(out, ref.numpy(), atol=1e-6)
+@pytest.mark.parametrize("angle,translate,scale,shear", [
+    (25.0, [2, -1], 1.1, [8.0, -4.0]), (-40.0, [0, 0], 0.8, [0.0, 0.0]),
+])
+def test_tensor_affine_equals_torch_affine_grid_and_grid_sample(mode, angle, translate, scale,
+                                                                shear):
+    a = np.random.RandomState(0).rand(2, 3, 9, 12).astype(np.float32)
+    h, w = a.shape[-2:]
+    out = F.affine(ember.from_numpy(a), angle, translate, scale, shear, InterpolationMode(mode))
+    # The inverse matrix in centred pixel units, rescaled to normalised coordinates.
+    m = F._inverse_affine_matrix([0.0, 0.0], angle, translate, scale, shear)
+    theta = torch.tensor([[m[0], m[1] * h / w, 2 * m[2] / w],
+                          [m[3] * w / h, m[4], 2 * m[5] / h]]).expand(2, 2, 3)
+    grid = torch.nn.functional.affine_grid(theta, [2, 3, h, w], align_corners=False)
+    ref = torch.nn.functional.grid_sample(torch.from_numpy(a), grid, mode=mode,
+                                          padding_mode="zeros", align_corners=False)
+    np.testing.assert_allclose(out.numpy(), ref.numpy(), atol=1e-5)
 
 
 @pytest.mark.parametrize("k", [1, 2, 3])

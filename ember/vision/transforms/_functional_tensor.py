@@ -3,6 +3,8 @@
 The pixel work happens in NumPy on the tensor's data (images are not differentiated
 through here); results come back as ember tensors on the input's device. Integer images
 keep their dtype like torchvision's: they are computed in float32 and rounded back.
+Geometric warps (rotate, affine, perspective) build torchvision's sampling grid and
+sample with ``ember.nn.functional.grid_sample`` (bilinear/nearest, zero padding).
 """
 
 from __future__ import annotations
@@ -228,48 +230,19 @@ def resize(img: Tensor, size: list[int], interpolation: str = "bilinear",
     return _wrap(_cast_back(out, arr.dtype), img)
 
 
-def grid_sample(arr: np.ndarray, grid: np.ndarray, mode: str = "bilinear") -> np.ndarray:
-    """NumPy grid_sample for (N, C, H, W) and a normalised (N, Ho, Wo, 2) grid, with
-    align_corners=False and zero padding (what torchvision's warps use)."""
-    n, c, h, w = arr.shape
-    out_hw = grid.shape[1:3]
-    grid = grid.reshape(n, 1, -1, 2).astype(arr.dtype, copy=False)
-    x = ((grid[..., 0] + 1) * w - 1) / 2  # (N, 1, Ho*Wo) source pixel coordinates
-    y = ((grid[..., 1] + 1) * h - 1) / 2
-    flat = arr.reshape(n, c, h * w)
-
-    def gather(yi: np.ndarray, xi: np.ndarray) -> np.ndarray:
-        inside = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
-        lin = np.clip(yi, 0, h - 1) * w + np.clip(xi, 0, w - 1)
-        if n == 1:
-            vals = np.take(flat[0], lin[0, 0], axis=-1)[None]
-        else:
-            vals = np.stack([np.take(flat[b], lin[b, 0], axis=-1) for b in range(n)])
-        return vals * inside
-
-    if mode == "nearest":
-        out = gather(np.rint(y).astype(np.int64), np.rint(x).astype(np.int64))
-    elif mode == "bilinear":
-        x0, y0 = np.floor(x), np.floor(y)
-        fx, fy = x - x0, y - y0
-        x0, y0 = x0.astype(np.int64), y0.astype(np.int64)
-        out = ((gather(y0, x0) * (1 - fx) + gather(y0, x0 + 1) * fx) * (1 - fy)
-               + (gather(y0 + 1, x0) * (1 - fx) + gather(y0 + 1, x0 + 1) * fx) * fy)
-    else:
-        raise ValueError(f"grid_sample: mode must be 'nearest' or 'bilinear', got {mode!r}")
-    return out.reshape((n, c) + out_hw).astype(arr.dtype, copy=False)
-
-
 def _apply_grid(img: Tensor, grid: np.ndarray, mode: str, fill) -> Tensor:
     """Sample img at grid; with a fill, a ones channel marks where the source was inside."""
     arr = _np(img)
     lead = arr.shape[:-3]
     work = _float_work(arr).reshape((-1,) + arr.shape[-3:])
     n = work.shape[0]
-    grid = np.broadcast_to(grid.astype(work.dtype), (n,) + grid.shape[1:])
+    grid = np.broadcast_to(grid.astype(work.dtype), (n,) + grid.shape[1:]).copy()
     if fill is not None:
         work = np.concatenate([work, np.ones_like(work[:, :1])], axis=1)
-    out = grid_sample(work, grid, mode)
+    with ember.no_grad():
+        out = ember.nn.functional.grid_sample(
+            ember.from_numpy(np.ascontiguousarray(work)), ember.from_numpy(grid), mode=mode,
+            padding_mode="zeros", align_corners=False).numpy()
     if fill is not None:
         mask = out[:, -1:]
         out = out[:, :-1]
