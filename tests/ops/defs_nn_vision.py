@@ -20,13 +20,13 @@ def _grid_sample_2d(dt, rng):
     for mode, pad, ac in [("bilinear", "zeros", False), ("bilinear", "border", True),
                           ("bilinear", "reflection", False), ("nearest", "zeros", True),
                           ("bicubic", "reflection", True), ("bicubic", "zeros", False)]:
-        out.append(S(arr((2, 2, 3, 4), dt, rng), _grid((2, 2, 3, 2), dt, rng), mode=mode,
+        out.append(S(arr((1, 2, 3, 3), dt, rng), _grid((1, 2, 2, 2), dt, rng), mode=mode,
                      padding_mode=pad, align_corners=ac))
     return out
 
 
 def _grid_sample_3d(dt, rng):
-    return [S(arr((1, 2, 2, 3, 2), dt, rng), _grid((1, 2, 1, 2, 3), dt, rng), mode=m,
+    return [S(arr((1, 1, 2, 3, 2), dt, rng), _grid((1, 1, 2, 2, 3), dt, rng), mode=m,
               padding_mode=p, align_corners=a)
             for m, p, a in [("bilinear", "zeros", False), ("bilinear", "reflection", True),
                             ("nearest", "border", False)]]
