@@ -382,3 +382,28 @@ def test_iterable_dataset_iter_error_reraised():
     with pytest.raises(OSError, match="(?s)Caught OSError in DataLoader worker process 0.*"
                                       "stream unavailable"):
         list(_loader(BrokenStream(), batch_size=2))
+
+
+_ORPHAN_SCRIPT = """
+import os, signal, sys
+sys.path.insert(0, {root!r})
+from tests.utils.data.test_workers import Probe, _loader
+it = iter(_loader(Probe(40), batch_size=2))
+pids = set(next(it)["pid"].tolist()) | set(next(it)["pid"].tolist())
+print(" ".join(map(str, sorted(pids))), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # no clean-up at all in the main process
+"""
+
+
+def test_workers_exit_when_main_process_is_killed():
+    import pathlib
+    import subprocess
+    import sys
+
+    root = str(pathlib.Path(__file__).resolve().parents[3])
+    proc = subprocess.run([sys.executable, "-c", _ORPHAN_SCRIPT.format(root=root)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    pids = [int(p) for p in proc.stdout.split()]
+    assert len(pids) == 2
+    assert _wait_gone(pids) == []
