@@ -653,3 +653,12 @@ def test_batched_tensor_ops_equal_per_image(op):
         for j in range(4):
             np.testing.assert_allclose(out[i, j], op(ember.from_numpy(a[i, j])).numpy(),
                                        atol=1e-6)
+
+
+def test_two_dimensional_tensor_images():
+    a = _u8((6, 6))
+    t = ember.from_numpy(a)
+    np.testing.assert_array_equal(F.rotate(t, 90.0).numpy(), np.rot90(a))
+    np.testing.assert_array_equal(F.hflip(t).numpy(), a[:, ::-1])
+    assert tuple(F.resize(t, [3, 4]).shape) == (3, 4)
+    assert tuple(F.pad(t, 1).shape) == (8, 8) and F.get_dimensions(t) == [1, 6, 6]

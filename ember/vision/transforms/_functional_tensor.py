@@ -233,6 +233,9 @@ def resize(img: Tensor, size: list[int], interpolation: str = "bilinear",
 def _apply_grid(img: Tensor, grid: np.ndarray, mode: str, fill) -> Tensor:
     """Sample img at grid; with a fill, a ones channel marks where the source was inside."""
     arr = _np(img)
+    plain = arr.ndim == 2  # an (H, W) image is sampled as one channel
+    if plain:
+        arr = arr[None]
     lead = arr.shape[:-3]
     work = _float_work(arr).reshape((-1,) + arr.shape[-3:])
     n = work.shape[0]
@@ -258,7 +261,7 @@ def _apply_grid(img: Tensor, grid: np.ndarray, mode: str, fill) -> Tensor:
         else:
             out = out * mask + (1.0 - mask) * fill_arr
     out = out.reshape(lead + out.shape[1:])
-    return _wrap(_cast_back(out, arr.dtype), img)
+    return _wrap(_cast_back(out[0] if plain else out, arr.dtype), img)
 
 
 def _affine_grid(theta: np.ndarray, w: int, h: int, ow: int, oh: int) -> np.ndarray:
