@@ -269,6 +269,73 @@ CASES = [
     C("CrossMapLRN2d", (3, 0.3, 0.6, 1.5), inputs=[(2, 5, 2, 2)]),
 ]
 
+# Option and input-layout variants of the layers above (unbatched inputs, masks, less
+# common constructor flags): the same comparison, to catch option-specific bugs.
+VARIANTS = [
+    C("Conv1d", (2, 3, 3), {"padding": "same", "padding_mode": "reflect"}, [(2, 6)],
+      id="Conv1d-unbatched-reflect"),
+    C("ConvTranspose2d", (4, 2, 3), {"stride": 2, "groups": 2, "output_padding": 1,
+                                     "dilation": 2}, [(4, 3, 3)], id="ConvT2d-unbatched"),
+    C("MaxPool2d", (3, 2), {"dilation": 2, "padding": 1}, [(2, 7, 6)], id="MaxPool2d-dil"),
+    C("AvgPool2d", (3, 2), {"ceil_mode": True, "divisor_override": 4}, [(1, 2, 6, 5)],
+      id="AvgPool2d-ceil-div"),
+    C("AdaptiveMaxPool2d", ((None, 2),), inputs=[(2, 5, 7)], id="AdaptiveMaxPool2d-none"),
+    C("LPPool2d", (1.5, (2, 3), 1), inputs=[(2, 3, 5)], id="LPPool2d-unbatched"),
+    C("BatchNorm1d", (3,), {"track_running_stats": False}, [(4, 3)], id="BatchNorm1d-nostats"),
+    C("InstanceNorm1d", (3,), {"affine": True, "track_running_stats": True}, [(3, 5)],
+      id="InstanceNorm1d-unbatched"),
+    C("GroupNorm", (1, 3), {"affine": False}, [(2, 3, 2, 2)], id="GroupNorm-noaffine"),
+    C("LayerNorm", (4,), {"bias": False}, [(2, 3, 4)], id="LayerNorm-nobias"),
+    C("Embedding", (6, 3), {"max_norm": 1.0}, lambda rng: [rng.integers(0, 6, (2, 3))],
+      id="Embedding-maxnorm"),
+    C("EmbeddingBag", (6, 3), {"mode": "sum"}, lambda rng: [
+        rng.integers(0, 6, 7), np.array([0, 3, 3, 5]), rng.standard_normal(7)],
+      id="EmbeddingBag-offsets-weights"),
+    C("EmbeddingBag", (6, 3), {"mode": "max"}, lambda rng: [rng.integers(0, 6, (3, 2))],
+      id="EmbeddingBag-max"),
+    C("MultiheadAttention", (4, 2), {"kdim": 3, "vdim": 5, "add_bias_kv": True,
+                                     "add_zero_attn": True},
+      [(3, 2, 4), (6, 2, 3), (6, 2, 5)], id="MHA-kdim-vdim-biaskv"),
+    C("MultiheadAttention", (4, 1), {"bias": False}, [(3, 4), (5, 4), (5, 4)],
+      id="MHA-unbatched"),
+    C("RNN", (3, 4), {"bidirectional": True, "bias": False}, [(4, 3), (2, 4)],
+      id="RNN-unbatched-h0"),
+    C("GRU", (3, 4), {"num_layers": 2, "batch_first": True, "bidirectional": True},
+      [(2, 5, 3)], id="GRU-2layer-bi"),
+    C("LSTMCell", (3, 4), {"bias": False}, [(3,)], id="LSTMCell-unbatched"),
+    C("TransformerEncoderLayer", (4, 2, 6, 0.0), {"activation": "gelu", "norm_first": True},
+      [(3, 4)], id="EncoderLayer-unbatched-gelu"),
+    C("CrossEntropyLoss", (), lambda L: {"weight": L.tensor([1.0, 2.0, 0.5],
+                                                            dtype=L.float64),
+                                         "ignore_index": 1},
+      lambda rng: [rng.standard_normal((2, 3, 4)), rng.integers(0, 3, (2, 4))],
+      id="CrossEntropy-kdim-weight-ignore"),
+    C("CrossEntropyLoss", (), {"label_smoothing": 0.2},
+      lambda rng: [rng.standard_normal((3, 4)), Const(rng.dirichlet(np.ones(4), 3))],
+      id="CrossEntropy-probs"),
+    C("NLLLoss", (), {"ignore_index": 0}, _targets(5, 3), id="NLLLoss-ignore"),
+    C("BCEWithLogitsLoss", (), {"reduction": "none"},
+      lambda rng: [rng.standard_normal(4), Const(rng.uniform(0, 1, 4))], id="BCEWithLogits-1d"),
+    C("PoissonNLLLoss", (), {"log_input": False, "full": True},
+      lambda rng: [rng.uniform(0.5, 2, (3, 4)), Const(rng.poisson(2.0, (3, 4)))],
+      id="PoissonNLL-full"),
+    C("GaussianNLLLoss", (), {"full": True, "reduction": "sum"},
+      lambda rng: [rng.standard_normal((3, 4)), rng.standard_normal((3, 4)),
+                   rng.uniform(0.5, 2, (3, 1))], id="GaussianNLL-bcast-var"),
+    C("CTCLoss", (), {"blank": 0, "zero_infinity": True, "reduction": "mean"}, _ctc_inputs,
+      id="CTCLoss-mean"),
+    C("TripletMarginLoss", (), {"p": 1.0, "margin": 2.0}, [(4,), (4,), (4,)],
+      id="Triplet-unbatched-p1"),
+    C("ReflectionPad2d", (2,), inputs=[(3, 3, 4)], id="ReflectionPad2d-unbatched"),
+    C("CircularPad1d", ((2, 0),), inputs=[(3, 4)], id="CircularPad1d-unbatched"),
+    C("ConstantPad2d", ((-1, 2, 0, -1), 0.5), inputs=[(1, 3, 4)], id="ConstantPad2d-neg"),
+    C("FractionalMaxPool2d", ((2, 3),), lambda L: {"output_ratio": (0.5, 0.7),
+                                                   "_random_samples": L.tensor(_FMP2[:1])},
+      [(3, 7, 8)], id="FractionalMaxPool2d-unbatched"),
+    C("Upsample", (), {"scale_factor": 1.7, "mode": "bicubic", "align_corners": True},
+      [(1, 2, 3, 4)], id="Upsample-bicubic-ac"),
+]
+
 # Module classes not in the table, and why.
 EXCLUDED = {
     "Module": "the abstract base class (tested throughout tests/nn/test_module.py)",
@@ -302,7 +369,7 @@ def _np(t):
     return t.detach().numpy()
 
 
-@pytest.mark.parametrize("case", CASES, ids=[_case_id(c) for c in CASES])
+@pytest.mark.parametrize("case", CASES + VARIANTS, ids=[_case_id(c) for c in CASES + VARIANTS])
 def test_module_matches_torch(case):
     rng = np.random.default_rng(abs(hash(_case_id(case))) % 2**32)
     inputs = case.make_inputs(rng)
