@@ -164,8 +164,10 @@ def test_resize_class_pil_and_tensor_and_validation():
         T.Resize(2.5)
     with pytest.raises(ValueError, match="1 or 2 values"):
         T.Resize((1, 2, 3))
-    with pytest.warns(UserWarning, match="InterpolationMode"):
-        assert T.Resize(10, interpolation=0).interpolation == T.InterpolationMode.NEAREST
+    assert T.Resize(10, interpolation=0).interpolation == T.InterpolationMode.NEAREST
+    assert T.Resize(10, interpolation=1).interpolation == T.InterpolationMode.LANCZOS
+    with pytest.raises(TypeError, match="InterpolationMode or a corresponding Pillow"):
+        T.Resize(10, interpolation=9)
 
 
 def test_random_crop_padding_and_pad_if_needed():

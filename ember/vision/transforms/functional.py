@@ -55,12 +55,10 @@ _FROM_INT = {0: InterpolationMode.NEAREST, 2: InterpolationMode.BILINEAR,
 
 
 def _interpolation(mode: Any) -> InterpolationMode:
-    """Accept an InterpolationMode or a Pillow integer constant (with torchvision's warning)."""
+    """Accept an InterpolationMode or the corresponding Pillow integer constant."""
     if isinstance(mode, InterpolationMode):
         return mode
     if isinstance(mode, int) and not isinstance(mode, bool) and mode in _FROM_INT:
-        warnings.warn("Argument 'interpolation' of type int is deprecated since 0.13 and will "
-                      "be removed in 0.15. Please use InterpolationMode enum.", stacklevel=3)
         return _FROM_INT[mode]
     raise TypeError(f"Argument interpolation should be a InterpolationMode or a corresponding "
                     f"Pillow integer constant, got {mode!r}")
