@@ -70,6 +70,10 @@ def C(name, args=(), kwargs=None, inputs=None, **kw) -> Case:
     return Case(name, args, kwargs or {}, inputs, **kw)
 
 
+def _positive(*shape):
+    return lambda rng: [rng.uniform(0.1, 2.0, shape)]
+
+
 def _targets(n, c):
     return lambda rng: [rng.standard_normal((n, c)), rng.integers(0, c, n)]
 
@@ -173,9 +177,10 @@ CASES = [
     C("AdaptiveMaxPool1d", (3,), inputs=[(2, 3, 7)]),
     C("AdaptiveMaxPool2d", ((2, 3), True), inputs=[(2, 2, 5, 7)]),
     C("AdaptiveMaxPool3d", (2,), inputs=[(1, 2, 3, 4, 5)]),
-    C("LPPool1d", (2, 3), inputs=[(2, 3, 7)]),
-    C("LPPool2d", (3, 2), inputs=[(2, 2, 4, 4)]),
-    C("LPPool3d", (2, 2), inputs=[(1, 2, 4, 4, 2)]),
+    # positive inputs: a fractional power of a negative window sum is NaN in both
+    C("LPPool1d", (2, 3), inputs=_positive(2, 3, 7)),
+    C("LPPool2d", (3, 2), inputs=_positive(2, 2, 4, 4)),
+    C("LPPool3d", (2, 2), inputs=_positive(1, 2, 4, 4, 2)),
     C("MaxUnpool1d", (2,), inputs=_unpool_inputs(1)),
     C("MaxUnpool2d", (2,), inputs=_unpool_inputs(2)),
     C("MaxUnpool3d", (2,), inputs=_unpool_inputs(3)),
@@ -280,7 +285,7 @@ VARIANTS = [
     C("AvgPool2d", (3, 2), {"ceil_mode": True, "divisor_override": 4}, [(1, 2, 6, 5)],
       id="AvgPool2d-ceil-div"),
     C("AdaptiveMaxPool2d", ((None, 2),), inputs=[(2, 5, 7)], id="AdaptiveMaxPool2d-none"),
-    C("LPPool2d", (1.5, (2, 3), 1), inputs=[(2, 3, 5)], id="LPPool2d-unbatched"),
+    C("LPPool2d", (1.5, (2, 3), 1), inputs=_positive(2, 3, 5), id="LPPool2d-unbatched"),
     C("BatchNorm1d", (3,), {"track_running_stats": False}, [(4, 3)], id="BatchNorm1d-nostats"),
     C("InstanceNorm1d", (3,), {"affine": True, "track_running_stats": True}, [(3, 5)],
       id="InstanceNorm1d-unbatched"),
@@ -400,6 +405,7 @@ def test_module_matches_torch(case):
         assert tuple(eo.shape) == tuple(to.shape), f"output {i}"
         assert str(eo.dtype) == str(to.dtype), f"output {i}"
         if to.dtype.is_floating_point:
+            assert not np.isnan(_np(to)).any(), f"output {i}: choose inputs without NaN"
             np.testing.assert_allclose(_np(eo), _np(to), atol=case.atol, rtol=1e-7,
                                        err_msg=f"output {i}")
             if to.requires_grad:
