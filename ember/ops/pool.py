@@ -531,13 +531,15 @@ class _FractionalMax(Op):
             shape = [n, c] + [1] * (2 * nd)
             shape[2 + j], shape[2 + nd + j] = outs[j], kk
             flat = flat + pos.reshape(shape) * math.prod(sp[j + 1:])
-        flat = np.broadcast_to(flat, (n, c) + outs + tuple(k)).reshape(n, c, -1)
+        ksize = math.prod(k)  # explicit sizes below: reshape(-1) fails on empty batches
+        flat = np.broadcast_to(flat, (n, c) + outs + tuple(k)).reshape(
+            n, c, math.prod(outs) * ksize)
         flat = xp.asarray(flat)
-        win = xp.take_along_axis(x.reshape(n, c, -1), flat, axis=2)
-        win = win.reshape((n, c) + outs + (-1,))
+        win = xp.take_along_axis(x.reshape(n, c, math.prod(sp)), flat, axis=2)
+        win = win.reshape((n, c) + outs + (ksize,))
         am = win.argmax(axis=-1)[..., None]
         vals = xp.take_along_axis(win, am, axis=-1)[..., 0]
-        ind = xp.take_along_axis(flat.reshape((n, c) + outs + (-1,)), am, axis=-1)[..., 0]
+        ind = xp.take_along_axis(flat.reshape((n, c) + outs + (ksize,)), am, axis=-1)[..., 0]
         ind = ind.astype(np.int64)
         ctx.mark_non_differentiable(ind)
         ctx.save_for_backward(ind)
@@ -566,6 +568,11 @@ def _fractional_max(nd, input, kernel_size, output_size, output_ratio, return_in
         raise RuntimeError(f"{op}(): Expected {nd + 1}D or {nd + 2}D tensor, but got "
                            f"{shape_str(input.shape)}")
     unb = input.dim() == nd + 1
+    for d in range(0 if unb else 1, input.dim()):
+        if input.shape[d] == 0:
+            raise RuntimeError(f"{op}{'' if nd == 2 else '_out'}(): Expected input to have "
+                               f"non-zero size for non-batch dimensions, but got"
+                               f"{shape_str(input.shape)} with dimension {d} being empty.")
     x = input.unsqueeze(0) if unb else input
     k = _ntuple(kernel_size, nd, "kernel_size")
     sp = tuple(x.shape[2:])

@@ -204,7 +204,7 @@ def _gather_taps(input: Tensor, taps) -> Tensor:
     from .creation import tensor as _tensor
     n, c = input.shape[:2]
     sizes = input.shape[2:]
-    flat = input.reshape(n, c, -1)
+    flat = input.reshape(n, c, math.prod(sizes))
     out = None
     for pos, w in taps:
         inside = np.ones(pos[0].shape, dtype=bool)
@@ -229,7 +229,7 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
     nd = input.dim() - 2
     sizes = tuple(input.shape[2:])
     out_sp = tuple(grid.shape[1:-1])
-    g = grid.reshape(n, -1, nd)
+    g = grid.reshape(n, math.prod(out_sp), nd)  # explicit sizes: empty batches/grids
     # coordinate along input dim j is grid component nd-1-j (grid is (x, y[, z]))
     coords = [_unnormalize(g[:, :, nd - 1 - j], m, align_corners) for j, m in enumerate(sizes)]
     taps = []

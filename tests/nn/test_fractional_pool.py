@@ -90,3 +90,15 @@ def test_fractional_max_pool_errors_match_torch(call, exc, msg):
         x = lib.zeros((2, 3, 7, 6), dtype=lib.float64)
         with pytest.raises(exc, match=msg):
             call(lib, x)
+
+
+def test_empty_batch_works_and_empty_feature_dims_raise_like_torch():
+    for lib in (ember, torch):
+        F = lib.nn.functional
+        y = F.fractional_max_pool2d(lib.randn(0, 3, 5, 5), 2, output_size=2)
+        assert tuple(y.shape) == (0, 3, 2, 2)
+        with pytest.raises(RuntimeError, match=r"non-zero size for non-batch dimensions, but "
+                                               r"got\[2, 0, 5, 5\] with dimension 1 being empty"):
+            F.fractional_max_pool2d(lib.randn(2, 0, 5, 5), 2, output_size=2)
+        with pytest.raises(RuntimeError, match="dimension 2 being empty"):
+            F.fractional_max_pool3d(lib.randn(1, 2, 0, 5, 5), 2, output_size=2)

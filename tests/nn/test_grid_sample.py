@@ -169,3 +169,17 @@ def test_top_level_aliases_match_torch():
         ember.conv_tbc(ember.tensor(xt), ember.tensor(w), ember.tensor(b), 1).numpy(),
         torch.conv_tbc(torch.tensor(xt), torch.tensor(w), torch.tensor(b), 1).numpy(),
         atol=1e-12)
+
+
+def test_grid_sample_empty_batch_grid_and_channels_like_torch():
+    for lib in (ember, torch):
+        F = lib.nn.functional
+        assert tuple(F.grid_sample(lib.randn(2, 3, 4, 4), lib.zeros(2, 0, 3, 2),
+                                   align_corners=False).shape) == (2, 3, 0, 3)
+        assert tuple(F.grid_sample(lib.randn(0, 3, 4, 4), lib.zeros(0, 2, 3, 2),
+                                   align_corners=False).shape) == (0, 3, 2, 3)
+        assert tuple(F.grid_sample(lib.randn(1, 0, 4, 4), lib.zeros(1, 2, 3, 2), mode="bicubic",
+                                   align_corners=False).shape) == (1, 0, 2, 3)
+        with pytest.raises(RuntimeError, match=r"non-empty spatial dimensions, but input has "
+                                               r"sizes \[1, 3, 0, 4\] with dimension 2"):
+            F.grid_sample(lib.randn(1, 3, 0, 4), lib.zeros(1, 2, 3, 2), align_corners=False)
