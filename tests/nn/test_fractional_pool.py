@@ -102,3 +102,11 @@ def test_empty_batch_works_and_empty_feature_dims_raise_like_torch():
             F.fractional_max_pool2d(lib.randn(2, 0, 5, 5), 2, output_size=2)
         with pytest.raises(RuntimeError, match="dimension 2 being empty"):
             F.fractional_max_pool3d(lib.randn(1, 2, 0, 5, 5), 2, output_size=2)
+
+
+def test_adaptive_max_pool3d_with_indices_matches_torch():
+    x = np.random.default_rng(2).standard_normal((2, 2, 5, 4, 6))
+    ye, ie = ember.nn.functional.adaptive_max_pool3d_with_indices(ember.tensor(x), (2, 3, 4))
+    yt, it = torch.nn.functional.adaptive_max_pool3d_with_indices(torch.tensor(x), (2, 3, 4))
+    np.testing.assert_array_equal(ye.numpy(), yt.numpy())
+    np.testing.assert_array_equal(ie.numpy(), it.numpy())
