@@ -59,3 +59,14 @@ def test_circular_pad_wrong_rank_raises_value_error():
         ember.nn.CircularPad2d(1)(ember.randn(3, 4))
     with pytest.raises(ValueError, match=r"expected 3D or 4D input \(got 2D input\)"):
         torch.nn.CircularPad2d(1)(torch.randn(3, 4))
+
+
+@pytest.mark.parametrize("kind", ["CircularPad2d", "ReplicationPad2d", "ReflectionPad2d",
+                                  "ZeroPad2d"])
+def test_negative_padding_crops_like_torch(kind):
+    x = np.arange(24.0).reshape(1, 2, 3, 4)
+    padding = (-1, 2, 1, -1) if kind != "ReflectionPad2d" else (-1, 2, 1, 0)
+    ye = getattr(ember.nn, kind)(padding)(ember.tensor(x))
+    yt = getattr(torch.nn, kind)(padding)(torch.tensor(x))
+    assert tuple(ye.shape) == tuple(yt.shape)
+    np.testing.assert_array_equal(ye.numpy(), yt.numpy())
