@@ -266,21 +266,11 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
 
 def _pad_index(p: np.ndarray, n: int, padding_mode: str, align_corners: bool) -> np.ndarray:
     """Integer tap positions after border/reflection padding (zeros: unchanged)."""
-    if padding_mode == "border":
-        return np.clip(p, 0, n - 1)
-    if padding_mode == "reflection":
-        lo2, hi2 = (0, 2 * (n - 1)) if align_corners else (-1, 2 * n - 1)
-        q = p.astype(np.float64)
-        if lo2 != hi2:
-            lo, span = lo2 / 2, (hi2 - lo2) / 2
-            d = np.abs(q - lo)
-            flips = np.floor(d / span)
-            extra = d - flips * span
-            q = np.where(flips % 2 == 0, extra + lo, span - extra + lo)
-        else:
-            q = np.zeros_like(q)
-        return np.clip(q, 0, n - 1).astype(np.int64)
-    return p
+    if padding_mode == "zeros":
+        return p
+    from .creation import tensor as _tensor
+    q = _pad_coord(_tensor(p.astype(np.float64)), n, padding_mode, align_corners)
+    return q.numpy().astype(np.int64)
 
 
 # ----- torch's top-level (aten) entry points -------------------------------------------------
