@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
+
 from ... import dtypes as _dt
 from ...autograd.grad_mode import no_grad
 from ...ops import norm as F
@@ -312,7 +314,6 @@ class CrossMapLRN2d(Module):
 
     def _window(self, c: int):
         """(C, C) 0/1 matrix: entry (i, j) says channel j is in channel i's window."""
-        import numpy as np
         reach = int((self.size - 1) / 2 + 1)
         m = np.zeros((c, c))
         for i in range(c):
