@@ -1252,7 +1252,15 @@ def lerp(input, end, weight, *, out=None):
     if input.dtype.category < 2:
         raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for "
                                   f"'{_cast_nm(input.dtype)}'")
-    return _out(input + weight * (end - input), out)
+    diff = end - input
+    # torch's two-sided form: from the nearer end, so weight 1 gives ``end`` exactly
+    if isinstance(weight, Tensor):
+        result = where(weight.abs() < 0.5, input + weight * diff, end - diff * (1 - weight))
+    elif -0.5 < weight < 0.5:
+        result = input + weight * diff
+    else:
+        result = end - diff * (1 - weight)
+    return _out(result, out)
 
 
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
