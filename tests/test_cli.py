@@ -80,3 +80,27 @@ def test_python_dash_m_and_console_script():
     assert script is not None, "pip install -e . puts the ember script beside python"
     out = subprocess.run([script, "info"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and out.stdout.startswith("ember ")
+
+
+@pytest.mark.parametrize("dataset,in_shape", [("mnist", (1, 28, 28)),
+                                              ("fashion-mnist", (1, 28, 28)),
+                                              ("cifar10", (3, 32, 32))])
+def test_train_on_downloaded_style_datasets(dataset, in_shape, tmp_path, capsys):
+    # tiny files in the real formats, where `--download` would have put them
+    from tests.vision.test_datasets import cifar10_tree, mnist_split
+    if dataset == "cifar10":
+        cifar10_tree(tmp_path / "data", per_batch=12)
+    else:
+        raw = tmp_path / "data" / ("MNIST" if dataset == "mnist" else "FashionMNIST") / "raw"
+        mnist_split(raw, "train", 60, seed=0, gz=True)
+        mnist_split(raw, "t10k", 20, seed=1)
+    assert main(["train", "--dataset", dataset, "--data-dir", str(tmp_path / "data"),
+                 "--model", "cnn", "--epochs", "1", "--out", str(tmp_path / "runs"),
+                 "--name", "r", "--no-progress"]) == 0
+    checkpoint = ember.load(tmp_path / "runs" / "r" / "best.pt")
+    assert checkpoint["in_shape"] == list(in_shape)
+    assert checkpoint["config"]["dataset"] == dataset and len(checkpoint["classes"]) == 10
+    capsys.readouterr()
+    assert main(["eval", str(tmp_path / "runs" / "r" / "best.pt")]) == 0
+    n_test = 12 if dataset == "cifar10" else 20
+    assert f"({n_test} images)" in capsys.readouterr().out
