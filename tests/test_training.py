@@ -176,3 +176,13 @@ def test_bad_config(field, value, message, tmp_path):
 def test_resume_missing_run_dir(tmp_path):
     with pytest.raises(FileNotFoundError, match="last.pt does not exist"):
         resume(tmp_path / "nope", log=lambda s: None)
+
+
+def test_progress_bar_shows_running_loss_and_accuracy(tmp_path, capsys):
+    lines = []
+    train(TrainConfig(model="mlp", epochs=1, out=str(tmp_path), name="p"), progress=True,
+          log=lines.append)
+    err = capsys.readouterr().err
+    assert "epoch 1/1" in err and "loss=" in err and "acc=" in err and "batch" in err
+    summary = [line for line in lines if line.startswith("epoch")]
+    assert len(summary) == 1 and "val loss" in summary[0] and "lr" in summary[0]
