@@ -20,7 +20,6 @@ from .optimizer import (
     _no_grad_step,
     _scalar,
     _states,
-    _with_grad,
     _zeros_like,
 )
 
@@ -80,23 +79,19 @@ class Adam(Optimizer):
             group.setdefault("decoupled_weight_decay", False)
             group.setdefault("fused", None)
 
-    def _init_state(self, p: Tensor, group: dict) -> dict:
-        state = self.state[p]
-        if len(state) == 0:
-            state["step"] = _new_step()
-            state["exp_avg"] = _zeros_like(p)
-            state["exp_avg_sq"] = _zeros_like(p)
-            if group["amsgrad"]:
-                state["max_exp_avg_sq"] = _zeros_like(p)
-        return state
+    def _init_state(self, state: dict, p: Tensor, group: dict) -> None:
+        state["step"] = _new_step()
+        state["exp_avg"] = _zeros_like(p)
+        state["exp_avg_sq"] = _zeros_like(p)
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = _zeros_like(p)
 
     @_no_grad_step
     def step(self, closure=None):
         """Perform one optimization step; returns the closure's loss (if given)."""
         loss = _eval_closure(closure)
         for group in self.param_groups:
-            params = _with_grad(group)
-            states = [self._init_state(p, group) for p in params]
+            params, states = self._group_states(group)
             amsgrad = group["amsgrad"]
             beta1, beta2 = group["betas"]
             F.adam(_arrays(params), _grads(params),

@@ -16,7 +16,6 @@ from .optimizer import (
     _no_grad_step,
     _scalar,
     _states,
-    _with_grad,
     _zeros_like,
 )
 
@@ -39,24 +38,21 @@ class ASGD(Optimizer):
                     "differentiable": differentiable, "capturable": capturable}
         super().__init__(params, defaults)
 
+    def _init_state(self, state: dict, p, group: dict) -> None:
+        state["step"] = _new_step()
+        state["eta"] = _new_step()
+        state["eta"]._data[...] = _scalar(group["lr"])
+        state["mu"] = _new_step()
+        state["mu"]._data[...] = 1.0
+        state["ax"] = _zeros_like(p)
+
     @_no_grad_step
     def step(self, closure=None):
         """Perform one optimization step; returns the closure's loss (if given)."""
         loss = _eval_closure(closure)
         for group in self.param_groups:
-            params = _with_grad(group)
+            params, states = self._group_states(group)
             lr = _scalar(group["lr"])
-            states = []
-            for p in params:
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _new_step()
-                    state["eta"] = _new_step()
-                    state["eta"]._data[...] = lr
-                    state["mu"] = _new_step()
-                    state["mu"]._data[...] = 1.0
-                    state["ax"] = _zeros_like(p)
-                states.append(state)
             F.asgd(_arrays(params), _grads(params), _states(states, "ax"),
                    _states(states, "mu"), _states(states, "eta"),
                    _states(states, "step"), lambd=group["lambd"], lr=lr,

@@ -348,6 +348,21 @@ class Optimizer:
         self.param_groups.append(param_group)
 
     # -- gradients and steps --------------------------------------------------------
+    def _group_states(self, group: dict) -> tuple[list, list[dict]]:
+        """The group's parameters that have a gradient, and their state dicts; an empty state
+        is filled by the optimizer's ``_init_state(state, p, group)`` the first time."""
+        params = _with_grad(group)
+        states = []
+        for p in params:
+            state = self.state[p]
+            if len(state) == 0:
+                self._init_state(state, p, group)
+            states.append(state)
+        return params, states
+
+    def _init_state(self, state: dict, p, group: dict) -> None:
+        raise NotImplementedError(f"{type(self).__name__} does not define _init_state")
+
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all optimized tensors (to None, or to zeros in place)."""
         for group in self.param_groups:

@@ -17,7 +17,6 @@ from .optimizer import (
     _new_step,
     _no_grad_step,
     _states,
-    _with_grad,
     _zeros_like,
 )
 
@@ -42,20 +41,17 @@ class RAdam(Optimizer):
                     "differentiable": differentiable}
         super().__init__(params, defaults)
 
+    def _init_state(self, state: dict, p, group: dict) -> None:
+        state["step"] = _new_step()
+        state["exp_avg"] = _zeros_like(p)
+        state["exp_avg_sq"] = _zeros_like(p)
+
     @_no_grad_step
     def step(self, closure=None):
         """Perform one optimization step; returns the closure's loss (if given)."""
         loss = _eval_closure(closure)
         for group in self.param_groups:
-            params = _with_grad(group)
-            states = []
-            for p in params:
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _new_step()
-                    state["exp_avg"] = _zeros_like(p)
-                    state["exp_avg_sq"] = _zeros_like(p)
-                states.append(state)
+            params, states = self._group_states(group)
             beta1, beta2 = group["betas"]
             F.radam(_arrays(params), _grads(params), _states(states, "exp_avg"),
                     _states(states, "exp_avg_sq"), _states(states, "step"),

@@ -16,7 +16,6 @@ from .optimizer import (
     _new_step,
     _no_grad_step,
     _states,
-    _with_grad,
     _zeros_like,
 )
 
@@ -43,23 +42,20 @@ class RMSprop(Optimizer):
                     "differentiable": differentiable}
         super().__init__(params, defaults)
 
+    def _init_state(self, state: dict, p, group: dict) -> None:
+        state["step"] = _new_step()
+        state["square_avg"] = _zeros_like(p)
+        if group["momentum"] > 0:
+            state["momentum_buffer"] = _zeros_like(p)
+        if group["centered"]:
+            state["grad_avg"] = _zeros_like(p)
+
     @_no_grad_step
     def step(self, closure=None):
         """Perform one optimization step; returns the closure's loss (if given)."""
         loss = _eval_closure(closure)
         for group in self.param_groups:
-            params = _with_grad(group)
-            states = []
-            for p in params:
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _new_step()
-                    state["square_avg"] = _zeros_like(p)
-                    if group["momentum"] > 0:
-                        state["momentum_buffer"] = _zeros_like(p)
-                    if group["centered"]:
-                        state["grad_avg"] = _zeros_like(p)
-                states.append(state)
+            params, states = self._group_states(group)
             F.rmsprop(_arrays(params), _grads(params), _states(states, "square_avg"),
                       _states(states, "grad_avg") if group["centered"] else [],
                       _states(states, "momentum_buffer")

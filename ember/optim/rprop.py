@@ -16,7 +16,6 @@ from .optimizer import (
     _no_grad_step,
     _scalar,
     _states,
-    _with_grad,
     _zeros_like,
 )
 
@@ -39,20 +38,17 @@ class Rprop(Optimizer):
                     "capturable": capturable}
         super().__init__(params, defaults)
 
+    def _init_state(self, state: dict, p, group: dict) -> None:
+        state["step"] = _new_step()
+        state["prev"] = _zeros_like(p)
+        state["step_size"] = _fill_like(p, _scalar(group["lr"]))
+
     @_no_grad_step
     def step(self, closure=None):
         """Perform one optimization step; returns the closure's loss (if given)."""
         loss = _eval_closure(closure)
         for group in self.param_groups:
-            params = _with_grad(group)
-            states = []
-            for p in params:
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _new_step()
-                    state["prev"] = _zeros_like(p)
-                    state["step_size"] = _fill_like(p, _scalar(group["lr"]))
-                states.append(state)
+            params, states = self._group_states(group)
             etaminus, etaplus = group["etas"]
             step_size_min, step_size_max = group["step_sizes"]
             F.rprop(_arrays(params), _grads(params), _states(states, "prev"),
