@@ -155,10 +155,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     model = MLP(_SIZES[args.dataset], args.hidden)
     if args.optimizer == "adamw":
-        optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr or 3e-3,
-                                      weight_decay=args.weight_decay)
+        lr = 3e-3 if args.lr is None else args.lr
+        optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=args.weight_decay)
     else:
-        optimizer = torch.optim.SGD(model.parameters(), lr=args.lr or 0.05, momentum=0.9,
+        lr = 0.05 if args.lr is None else args.lr
+        optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9,
                                     weight_decay=args.weight_decay)
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)
 
