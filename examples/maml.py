@@ -92,6 +92,16 @@ def meta_loss(model: nn.Module, tasks: list, args: argparse.Namespace, generator
     return torch.stack(post).mean(), pre / len(tasks)
 
 
+def evaluate(model: nn.Module, args: argparse.Namespace, n_tasks: int = 20,
+             seed: int = 12345) -> tuple[float, float]:
+    """Mean query loss on ``n_tasks`` fixed held-out tasks (the same ones every call),
+    before and after the inner-loop adaptation: (pre, post)."""
+    generator = torch.Generator().manual_seed(seed)
+    tasks = [sample_task(generator) for _ in range(n_tasks)]
+    loss, pre = meta_loss(model, tasks, args, generator, first_order=True)
+    return pre, loss.item()
+
+
 def meta_gradient(model: nn.Module, args: argparse.Namespace, seed: int,
                   first_order: bool) -> list:
     """The meta-gradient for one fixed meta-batch (same tasks and points for both orders)."""
@@ -118,13 +128,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    """Meta-train; returns per-iteration post- and pre-adaptation query losses and the model."""
+    """Meta-train. Returns the per-iteration post- and pre-adaptation query losses, the
+    held-out (pre, post) adaptation losses before and after meta-training, and the model."""
     args = parse_args(argv)
     torch.manual_seed(args.seed)
     generator = torch.Generator().manual_seed(args.seed)
     model = make_model(args.hidden)
     optimizer = torch.optim.Adam(model.parameters(), lr=args.meta_lr)
 
+    eval_before = evaluate(model, args)
+    print(f"held-out tasks before meta-training: query loss before adaptation "
+          f"{eval_before[0]:.3f}, after {eval_before[1]:.3f}")
     post_losses: list[float] = []
     pre_losses: list[float] = []
     report_every = max(1, args.iterations // 10)
@@ -142,7 +156,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             mean_pre = sum(pre_losses[window]) / len(pre_losses[window])
             print(f"iter {it:4d}  query loss before adaptation {mean_pre:.3f}  "
                   f"after {mean_post:.3f}")
-    return {"meta_losses": post_losses, "pre_adaptation_losses": pre_losses, "model": model,
+    eval_after = evaluate(model, args)
+    print(f"held-out tasks after meta-training: query loss before adaptation "
+          f"{eval_after[0]:.3f}, after {eval_after[1]:.3f}")
+    return {"meta_losses": post_losses, "pre_adaptation_losses": pre_losses,
+            "eval_before": eval_before, "eval_after": eval_after, "model": model,
             "args": args}
 
 
