@@ -282,7 +282,7 @@ def test_custom_dataset_every_index_once_and_same_order_with_workers(capsys):
                                            "--batch-size", "8", "--workers", "2"])
     results = result["results"]
     assert set(results) == {0, 2}
-    for workers, epochs in results.items():
+    for epochs in results.values():
         assert len(epochs) == 2
         for stats in epochs:
             assert sorted(stats["order"]) == list(range(50))  # each index exactly once
