@@ -91,11 +91,13 @@ def test_mnist_mlp_reads_mnist_idx_files(tmp_path, capsys):
         assert struct.unpack(">I", f.read(4))[0] == 2051
 
     result = _load("mnist_mlp").main(["--dataset", "mnist", "--data-dir", str(tmp_path),
-                                      "--epochs", "1", "--batch-size", "16",
+                                      "--epochs", "1", "--batch-size", "16", "--num-workers", "2",
                                       "--out", str(tmp_path / "run")])
     assert "mnist: 51 train, 9 validation, 20 test images" in capsys.readouterr().out
     assert len(result["history"]["train_loss"]) == 1
-    assert 0.0 <= result["test_acc"] <= 1.0
+    # the bright row gives the label away: only images read in step with their labels
+    # (through two worker processes) can be classified this well after one epoch
+    assert result["test_acc"] >= 0.9, result["test_acc"]
     assert ember.load(tmp_path / "run" / "best.pt")["model_state_dict"][
         "net.1.weight"].shape == (128, 28 * 28)
 
