@@ -236,23 +236,28 @@ def test_maml_meta_learns(capsys):
     assert post_after < 0.95 * pre_after, (pre_after, post_after)
 
 
-def _torch_meta_gradient(model, tasks, inner_lr):
-    """One-step second-order MAML meta-gradient in torch (torch.func.functional_call)."""
+def _torch_meta_gradient(model, tasks, inner_lr, inner_steps):
+    """Second-order MAML meta-gradient in torch (torch.func.functional_call)."""
     params = dict(model.named_parameters())
     losses = []
     for x_s, y_s, x_q, y_q in tasks:
-        loss = torch.nn.functional.mse_loss(torch.func.functional_call(model, params, (x_s,)),
-                                            y_s)
-        grads = torch.autograd.grad(loss, list(params.values()), create_graph=True)
-        fast = {n: w - inner_lr * g for (n, w), g in zip(params.items(), grads)}
+        fast = params
+        for _ in range(inner_steps):
+            loss = torch.nn.functional.mse_loss(
+                torch.func.functional_call(model, fast, (x_s,)), y_s)
+            grads = torch.autograd.grad(loss, list(fast.values()), create_graph=True)
+            fast = {n: w - inner_lr * g for (n, w), g in zip(fast.items(), grads)}
         losses.append(torch.nn.functional.mse_loss(
             torch.func.functional_call(model, fast, (x_q,)), y_q))
     return torch.autograd.grad(torch.stack(losses).mean(), list(params.values()))
 
 
-def test_maml_second_order_meta_gradient_matches_torch_and_differs_from_first_order():
+@pytest.mark.parametrize("inner_steps", [1, 2])
+def test_maml_second_order_meta_gradient_matches_torch_and_differs_from_first_order(
+        inner_steps):
     mod = _load("maml")
-    args = mod.parse_args(["--meta-batch", "3", "--shots", "5", "--inner-lr", "0.05"])
+    args = mod.parse_args(["--meta-batch", "3", "--shots", "5", "--inner-lr", "0.05",
+                           "--inner-steps", str(inner_steps)])
     ember.manual_seed(1)
     model = mod.make_model(args.hidden)
     second = mod.meta_gradient(model, args, seed=7, first_order=False)
@@ -273,7 +278,7 @@ def test_maml_second_order_meta_gradient_matches_torch_and_differs_from_first_or
                                     torch.nn.Linear(40, 40), torch.nn.ReLU(),
                                     torch.nn.Linear(40, 1)).double()
     reference.load_state_dict({k: _to_torch(v).double() for k, v in model.state_dict().items()})
-    expected = _torch_meta_gradient(reference, data, args.inner_lr)
+    expected = _torch_meta_gradient(reference, data, args.inner_lr, inner_steps)
     for got, want in zip(second, expected):
         np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-3, atol=1e-5)
 
