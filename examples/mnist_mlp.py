@@ -7,13 +7,15 @@ This is the loop from the lecture notes, written as a PyTorch user writes it:
   cut into train/validation with ``random_split`` and a seeded generator, the test split
   is kept for the end; ``transforms.Compose([ToTensor(), Normalize(...)])``; DataLoaders;
 * model: ``nn.Sequential`` MLP with dropout; AdamW (default) or SGD with momentum; a
-  cosine learning-rate schedule stepped once per epoch;
+  learning-rate schedule stepped once per epoch: cosine annealing (default) or
+  ``ReduceLROnPlateau`` on the validation loss (``--scheduler plateau``);
 * per-epoch train/validation loss and accuracy; early stopping when the validation loss
   has not improved for ``--patience`` epochs; the best model is checkpointed with
   ``torch.save({...})`` to ``--out/best.pt`` and reloaded for the final test evaluation;
 * learning curves in ``--out/curves.png`` (skipped, with a note, without matplotlib).
 
-    python examples/mnist_mlp.py [--epochs 20] [--optimizer adamw|sgd] [--out runs/mlp]
+    python examples/mnist_mlp.py [--epochs 20] [--optimizer adamw|sgd]
+                                 [--scheduler cosine|plateau] [--out runs/mlp]
     python examples/mnist_mlp.py --dataset mnist --data-dir ./data
 
 The same file runs on PyTorch after replacing the two ember imports with
@@ -134,6 +136,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--lr", type=float, default=None,
                         help="default 3e-3 for AdamW, 0.05 for SGD")
     parser.add_argument("--weight-decay", type=float, default=1e-2)
+    parser.add_argument("--scheduler", choices=["cosine", "plateau"], default="cosine")
     parser.add_argument("--val-fraction", type=float, default=0.15)
     parser.add_argument("--patience", type=int, default=3,
                         help="epochs without validation improvement before stopping")
@@ -161,7 +164,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         lr = 0.05 if args.lr is None else args.lr
         optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9,
                                     weight_decay=args.weight_decay)
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)
+    if args.scheduler == "cosine":
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)
+    else:  # halve the learning rate as soon as the validation loss stops improving
+        scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode="min",
+                                                               factor=0.5, patience=0)
 
     checkpoint_path = os.path.join(args.out, "best.pt")
     history: dict[str, list[float]] = {"train_loss": [], "train_acc": [], "val_loss": [],
@@ -171,12 +178,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         train_loss, train_acc = train_one_epoch(model, train_loader, optimizer)
         val_loss, val_acc = evaluate(model, val_loader)
         history["lr"].append(optimizer.param_groups[0]["lr"])
-        scheduler.step()
+        if args.scheduler == "plateau":
+            scheduler.step(val_loss)
+        else:
+            scheduler.step()
         for key, value in zip(("train_loss", "train_acc", "val_loss", "val_acc"),
                               (train_loss, train_acc, val_loss, val_acc)):
             history[key].append(value)
-        print(f"epoch {epoch:3d}  train loss {train_loss:.4f} acc {train_acc:.3f}  "
-              f"val loss {val_loss:.4f} acc {val_acc:.3f}")
+        print(f"epoch {epoch:3d}  lr {history['lr'][-1]:.2e}  train loss {train_loss:.4f} "
+              f"acc {train_acc:.3f}  val loss {val_loss:.4f} acc {val_acc:.3f}")
         if val_loss < best_val:
             best_val, bad_epochs = val_loss, 0
             torch.save({"epoch": epoch, "model_state_dict": model.state_dict(),

@@ -67,6 +67,21 @@ def test_mnist_mlp_early_stopping(tmp_path, capsys):
     assert result["best_epoch"] == 1
 
 
+def test_mnist_mlp_plateau_scheduler_matches_torch(tmp_path):
+    result = _load("mnist_mlp").main(["--epochs", "6", "--scheduler", "plateau", "--lr", "0.01",
+                                      "--patience", "6", "--out", str(tmp_path)])
+    history = result["history"]
+    # replay the validation losses into torch's ReduceLROnPlateau: same learning rates
+    optimizer = torch.optim.AdamW([torch.zeros(1, requires_grad=True)], lr=0.01)
+    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=0)
+    expected = []
+    for val_loss in history["val_loss"]:
+        expected.append(optimizer.param_groups[0]["lr"])
+        scheduler.step(val_loss)
+    assert history["lr"] == pytest.approx(expected)
+    assert min(expected) < 0.01  # the validation loss did stall at least once
+
+
 def _write_idx(path, array):
     """Write ``array`` (uint8) as a gzip'd IDX file: magic 0x0000 0x08 ndim, dims, data."""
     header = struct.pack(">HBB", 0, 0x08, array.ndim)
