@@ -3,7 +3,8 @@
 Each layer/direction projects the whole sequence through ``W_ih`` with one matmul; the
 time loop then does only ``h @ W_hh^T`` (an addmm) and the gate arithmetic.  Packed
 sequences run the same loop with the batch shrinking (forward) or growing (reverse)
-as ``batch_sizes`` says.
+as ``batch_sizes`` says.  An LSTM layer/direction runs that loop on arrays inside one
+graph node (``_LSTMLayer``); RNN and GRU record one node per step.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import numbers
 import warnings
 from typing import Any
 
-from ..._tensor import Tensor
+from ..._tensor import Tensor, _wrap
 from ...autograd.function import Op
+from ...autograd.grad_mode import is_grad_enabled
 from ...device import xp_of
 from ...ops.creation import empty
 from .. import functional as F
@@ -72,6 +74,17 @@ def _rnn_step(act):
     return step
 
 
+def _lstm_cell(xp, gates, c):
+    """Array gate math of one LSTM step: (activated gates [i, f, tanh g, o], c', tanh c',
+    h before any projection)."""
+    H = c.shape[-1]
+    act = xp.tanh(gates * 0.5) * 0.5 + 0.5  # sigmoid without exp overflow
+    act[:, 2 * H:3 * H] = xp.tanh(gates[:, 2 * H:3 * H])
+    c_new = act[:, H:2 * H] * c + act[:, :H] * act[:, 2 * H:3 * H]
+    tc = xp.tanh(c_new)
+    return act, c_new, tc, act[:, 3 * H:] * tc
+
+
 class _LSTMGates(Op):
     """(gates (B, 4H) laid out i, f, g, o; c) -> (h, c'): c' = f*c + i*g, h = o*tanh(c').
     One node per step; backward recomputes the activations from the saved pre-activations
@@ -81,12 +94,7 @@ class _LSTMGates(Op):
 
     @staticmethod
     def forward(ctx, gates, c):
-        xp = xp_of(gates)
-        H = c.shape[-1]
-        sig = xp.tanh(gates * 0.5) * 0.5 + 0.5  # sigmoid without exp overflow
-        g = xp.tanh(gates[:, 2 * H:3 * H])
-        c_new = sig[:, H:2 * H] * c + sig[:, :H] * g
-        h = sig[:, 3 * H:] * xp.tanh(c_new)
+        _, c_new, _, h = _lstm_cell(xp_of(gates), gates, c)
         ctx.save_for_backward(gates, c)
         return h, c_new
 
@@ -108,6 +116,101 @@ class _LSTMGates(Op):
         d_g = dc * i * (1 - g * g)
         d_o = gh * tc * o * (1 - o)
         return e.cat([d_i, d_f, d_g, d_o], 1), dc * f
+
+
+class _LSTMLayer(Op):
+    """A whole LSTM layer/direction in one node: (xproj (N, 4H) = time-major packed rows of
+    W_ih x + biases, h0, c0, W_hh^T, W_hr^T or None, batch sizes, reverse) -> (outputs
+    (N, P), h_n, c_n). Step t updates the first ``sizes[t]`` rows of the running state
+    (the others keep theirs), which covers padded and packed input in both directions.
+
+    Backward runs the recurrence backwards on arrays and forms the weight gradients with
+    one matmul each; under create_graph it differentiates the per-step composition
+    (``_run_direction``) instead, so higher derivatives are exact."""
+
+    node_name = "LSTMBackward"
+
+    @staticmethod
+    def forward(ctx, xproj, h0, c0, w_hh_t, w_hr_t, sizes, reverse):
+        xp = xp_of(xproj)
+        n, P, H = xproj.shape[0], h0.shape[1], c0.shape[1]
+        h, c = h0.copy(), c0.copy()
+        out = xp.empty((n, P), xproj.dtype)
+        acts = xp.empty((n, 4 * H), xproj.dtype)
+        c_prev, tcs, h_prev = (xp.empty((n, H), xproj.dtype), xp.empty((n, H), xproj.dtype),
+                               xp.empty((n, P), xproj.dtype))
+        h_raw = xp.empty((n, H), xproj.dtype) if w_hr_t is not None else None
+        for r, bs in _step_rows(sizes, reverse):
+            gates = xp.matmul(h[:bs], w_hh_t)
+            gates += xproj[r]
+            h_prev[r], c_prev[r] = h[:bs], c[:bs]
+            acts[r], c[:bs], tcs[r], hr = _lstm_cell(xp, gates, c[:bs])
+            if h_raw is not None:
+                h_raw[r] = hr
+                hr = xp.matmul(hr, w_hr_t)
+            out[r] = h[:bs] = hr
+        ctx.sizes, ctx.reverse = sizes, reverse
+        ctx.save_for_backward(xproj, h0, c0, w_hh_t, w_hr_t, acts, c_prev, tcs, h_prev, h_raw)
+        return out, h, c
+
+    @staticmethod
+    def backward(ctx, g_out, g_h, g_c):
+        xproj, h0, c0, w_hh_t, w_hr_t, acts, c_prev, tcs, h_prev, h_raw = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        if is_grad_enabled():  # create_graph: differentiate the per-step composition
+            return _lstm_layer_double(ctx, (xproj, h0, c0, w_hh_t, w_hr_t),
+                                      (g_out, g_h, g_c))
+        xp = xp_of(xproj._data)
+        A, CP, TC = acts._data, c_prev._data, tcs._data
+        H = CP.shape[1]
+        go = g_out._data
+        dh, dc = g_h._data.copy(), g_c._data.copy()
+        w_hh, w_hr = w_hh_t._data.T, (None if w_hr_t is None else w_hr_t._data.T)
+        dgates = xp.empty_like(A)
+        d_h = xp.empty_like(go) if w_hr is not None else None  # dL/dh per step, for W_hr
+        for r, bs in reversed(list(_step_rows(ctx.sizes, ctx.reverse))):
+            dhs = dh[:bs] + go[r]
+            if w_hr is not None:
+                d_h[r] = dhs
+                dhs = xp.matmul(dhs, w_hr)
+            i, f, g, o = (A[r, k * H:(k + 1) * H] for k in range(4))
+            tc = TC[r]
+            dcs = dc[:bs] + dhs * o * (1 - tc * tc)
+            dg = dgates[r]
+            dg[:, :H] = dcs * g * i * (1 - i)
+            dg[:, H:2 * H] = dcs * CP[r] * f * (1 - f)
+            dg[:, 2 * H:3 * H] = dcs * i * (1 - g * g)
+            dg[:, 3 * H:] = dhs * tc * o * (1 - o)
+            dc[:bs] = dcs * f
+            dh[:bs] = xp.matmul(dg, w_hh)
+        grads = [_wrap(dgates), _wrap(dh), _wrap(dc),
+                 _wrap(xp.matmul(h_prev._data.T, dgates)) if need[3] else None,
+                 _wrap(xp.matmul(h_raw._data.T, d_h)) if w_hr is not None and need[4]
+                 else None, None, None]
+        return tuple(g if k < 5 and need[k] else None for k, g in enumerate(grads))
+
+
+def _step_rows(sizes, reverse: bool):
+    """(row slice of step t in the packed rows, batch size) in processing order."""
+    starts = [0]
+    for bs in sizes:
+        starts.append(starts[-1] + bs)
+    order = range(len(sizes) - 1, -1, -1) if reverse else range(len(sizes))
+    return [(slice(starts[t], starts[t + 1]), sizes[t]) for t in order]
+
+
+def _lstm_layer_double(ctx, inputs, grads):
+    """_LSTMLayer's gradients recorded with ember ops (create_graph)."""
+    e = _e()
+    xproj, h0, c0, w_hh_t, w_hr_t = inputs
+    outs, h, c = _run_direction(_lstm_step, xproj, list(ctx.sizes), h0, c0, w_hh_t, None,
+                                w_hr_t, ctx.reverse)
+    out = e.cat(outs) if outs else xproj[:, :h0.shape[1]] * 0
+    need = ctx.needs_input_grad
+    wrt = [t for t, nd in zip(inputs, need) if nd]
+    res = list(e.autograd.grad((out, h, c), wrt, grads, create_graph=True,
+                               allow_unused=True))
+    return tuple(res.pop(0) if nd else None for nd in need[:5]) + (None, None)
 
 
 def _lstm_step(gi: Tensor, h: Tensor, c: Tensor, w_hh_t: Tensor, b_hh: Tensor | None,
@@ -445,12 +548,17 @@ class RNNBase(Module):
                     xproj = _addmm(bias, layer_in, w_ih.t())
                 else:
                     xproj = layer_in.matmul(w_ih.t())
-                outs, h, c = _run_direction(
-                    step, xproj, sizes, h0[idx], c0[idx] if lstm else None, w_hh.t(),
-                    b_hh if self.mode == "GRU" else None,
-                    None if w_hr is None else w_hr.t(), reverse=d == 1)
-                dir_outs.append(e.cat(outs) if outs else
-                                e.zeros((0, out_size), dtype=x.dtype, device=x.device))
+                if lstm:
+                    out, h, c = _LSTMLayer.apply(xproj, h0[idx], c0[idx], w_hh.t(),
+                                                 None if w_hr is None else w_hr.t(),
+                                                 tuple(sizes), d == 1)
+                    dir_outs.append(out)
+                else:
+                    outs, h, c = _run_direction(
+                        step, xproj, sizes, h0[idx], None, w_hh.t(),
+                        b_hh if self.mode == "GRU" else None, None, reverse=d == 1)
+                    dir_outs.append(e.cat(outs) if outs else
+                                    e.zeros((0, out_size), dtype=x.dtype, device=x.device))
                 h_n.append(h)
                 if lstm:
                     c_n.append(c)
