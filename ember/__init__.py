@@ -41,6 +41,7 @@ from ._state import get_float32_matmul_precision, set_default_tensor_type, set_f
 from . import autograd, backends, cuda, linalg, accelerator
 from . import nn
 from . import optim, utils
+from . import func
 from .serialization import load, save
 # torch's top-level aliases of nn.functional ops (only those whose torch signature is the
 # same as the functional one)
