@@ -17,8 +17,8 @@ from ..device import xp_of  # noqa: F401 - re-exported
 _FROM_NP = _dt._FROM_NP
 
 # NumPy warns about overflow, division by zero and invalid values; torch silently returns
-# inf/nan. One filter for code in ember's modules costs nothing per op (an errstate
-# context around every kernel would cost microseconds).
+# inf/nan. Op forwards run under NumPy's 'ignore' error state (autograd/function.py); this
+# filter is the backstop for NumPy code outside an op (and for NumPy < 2).
 warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ember(\.|$)")
 
 
