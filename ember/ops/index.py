@@ -142,6 +142,30 @@ class _Select(BasicIndex):
     node_name = "SelectBackward0"
 
 
+class _UnsqueezeIndex(BasicIndex):
+    node_name = "UnsqueezeBackward0"
+
+
+class _AliasIndex(BasicIndex):
+    node_name = "AliasBackward0"
+
+
+def _basic_index_op(index) -> type:
+    """The node torch records for a basic index: it applies the index's entries left to
+    right, so its grad_fn is that of the last one that does something (int: select,
+    None: unsqueeze, slice: slice); ``x[...]`` and ``x[:, :]`` are aliases."""
+    entries = index if isinstance(index, tuple) else (index,)
+    if len(entries) == 1 and isinstance(entries[0], slice):
+        return BasicIndex
+    for k in reversed(entries):
+        if k is Ellipsis or (isinstance(k, slice) and k == slice(None)):
+            continue
+        if k is None:
+            return _UnsqueezeIndex
+        return BasicIndex if isinstance(k, slice) else _Select
+    return _AliasIndex
+
+
 class AdvancedIndex(Op):
     node_name = "IndexBackward0"
 
@@ -199,7 +223,7 @@ def getitem(self, index) -> Tensor:
     idx, basic = _convert_index(index, self._data.shape)
     _check_bounds(idx, self._data.shape)
     idx = _to_device_index(idx, self._data)
-    return (BasicIndex if basic else AdvancedIndex).apply(self, idx)
+    return (_basic_index_op(index) if basic else AdvancedIndex).apply(self, idx)
 
 
 class IndexPut(Op):

@@ -412,3 +412,19 @@ def test_full_integer_index_is_a_zero_dim_view_like_torch():
     assert y.dim() == 0 and y.storage_offset() == t[1, 2, 3].storage_offset() == 23
     y.add_(100)
     assert x[1, 2, 3].item() == 123.0
+
+
+@pytest.mark.parametrize("expr", [
+    "x[None]", "x[0]", "x[1:]", "x[:, None]", "x[None, 1:]", "x[0, None]", "x[..., None]",
+    "x[1:, 0]", "x[None, 0]", "x[0, 1]", "x[:]", "x[0, :]", "x[None, :]", "x[..., 0]",
+    "x[1:, :]", "x[None, ...]", "x[...]", "x[None, None]", "x[:, :]", "x[::2, :]",
+    "x[True]", "x[-1]", "x[[0, 2]]"])
+def test_basic_index_grad_fn_names_match_torch(expr):
+    t = torch.randn(3, 4, requires_grad=True)
+    e = ember.randn(3, 4, requires_grad=True)
+    t_out, e_out = eval(expr, {"x": t}), eval(expr, {"x": e})
+    assert type(e_out.grad_fn).__name__ == type(t_out.grad_fn).__name__
+    assert tuple(e_out.shape) == tuple(t_out.shape)
+    e_out.sum().backward()
+    t_out.sum().backward()
+    assert e.grad.tolist() == t.grad.tolist()
