@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from .._tensor import Tensor
+from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import is_grad_enabled, no_grad
 from ._common import Op, shape_str, xp_of
 
@@ -165,18 +165,108 @@ def _check_affine_shape(name, t, ns):
                            f"{shape_str(ns)}")
 
 
-def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
-    """Normalize over the trailing ``normalized_shape`` dims."""
-    ns = _norm_shape(input, normalized_shape)
-    _check_affine_shape("weight", weight, ns)
-    _check_affine_shape("bias", bias, ns)
-    dims = list(range(input.dim() - len(ns), input.dim()))
-    y = _normalize(input, dims, eps)[0]
+def _layer_norm_composed(x: Tensor, k: int, weight, bias, eps: float) -> Tensor:
+    """layer_norm from ``_Normalize`` and arithmetic: what the fused op's create_graph
+    backward differentiates."""
+    y = _normalize(x, range(x.dim() - k, x.dim()), eps)[0]
     if weight is not None:
         y = y * weight
     if bias is not None:
         y = y + bias
     return y
+
+
+class _LayerNorm(Op):
+    """layer_norm with its affine in one node, on (M, D) rows (D = the normalized size).
+
+    Backward, from the saved xhat and rstd: gb = sum(g), gw = sum(g * xhat),
+    gx = rstd * (gxhat - mean(gxhat) - xhat * mean(gxhat * xhat)) with gxhat = g * w.
+    Under create_graph it differentiates ``_layer_norm_composed`` instead."""
+
+    node_name = "NativeLayerNormBackward0"
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, k, eps):
+        xp = xp_of(x)
+        d = math.prod(x.shape[x.ndim - k:])
+        x2 = x.reshape(-1, d)
+        m = x2.shape[0]
+        xhat = xp.empty_like(x2)
+        rstd = xp.empty((m, 1), x2.dtype)
+        y = xp.empty_like(x2)
+        inv_d = xp.full(d, 1.0 / d if d else 0.0, x2.dtype)
+        for r in _row_blocks(m, d):  # blocks that stay in cache across the passes
+            xc = xp.subtract(x2[r], (x2[r] @ inv_d)[:, None], out=xhat[r])
+            var = (xp.einsum("ij,ij->i", xc, xc) / d)[:, None] if d else xc[:, :1] + xp.nan
+            rs = xp.divide(1.0, xp.sqrt(var + eps), out=rstd[r])
+            xc *= rs
+            if weight is None:
+                y[r] = xc
+            else:
+                xp.multiply(xc, weight.reshape(d), out=y[r])
+            if bias is not None:
+                y[r] += bias.reshape(d)
+        ctx.k, ctx.eps = k, eps
+        ctx.save_for_backward(x, weight, bias, xhat, rstd)
+        return y.reshape(x.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight, bias, xhat, rstd = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        if is_grad_enabled():  # create_graph: differentiate the composed version
+            from ..autograd import grad as _grad
+            inputs = (x, weight, bias)
+            wrt = [t for t, nd in zip(inputs, need) if nd]
+            y = _layer_norm_composed(x, ctx.k, weight, bias, ctx.eps)
+            res = list(_grad(y, wrt, g, create_graph=True, allow_unused=True))
+            return tuple(res.pop(0) if nd else None for nd in need[:3]) + (None, None)
+        xh, rs = xhat._data, rstd._data
+        xp = xp_of(xh)
+        g2 = g._data.reshape(xh.shape)
+        m, d = xh.shape
+        w = weight._data.reshape(d) if weight is not None else xp.ones(d, xh.dtype)
+        w_d = w / d if d else w
+        blocks = _row_blocks(m, d)
+        gw_parts = xp.zeros((len(blocks), d), xh.dtype)
+        gb_parts = xp.zeros((len(blocks), d), xh.dtype)
+        gx = xp.empty_like(xh) if need[0] else None
+        for i, r in enumerate(blocks):
+            gb, xb = g2[r], xh[r]
+            gxhat_xhat = gb * xb  # also the scratch buffer below
+            xp.sum(gxhat_xhat, axis=0, out=gw_parts[i])
+            xp.sum(gb, axis=0, out=gb_parts[i])
+            if gx is None:
+                continue
+            # gxhat = g * w: dx = rstd * (gxhat - mean(gxhat) - xhat * mean(gxhat * xhat))
+            proj = (gxhat_xhat @ w_d)[:, None]
+            gxb = xp.multiply(gb, w, out=gx[r])
+            gxb -= (gb @ w_d)[:, None]
+            gxb -= xp.multiply(xb, proj, out=gxhat_xhat)
+            gxb *= rs[r]
+        return (None if gx is None else _wrap(gx.reshape(x.shape)),
+                _wrap(gw_parts.sum(0).reshape(weight.shape))
+                if weight is not None and need[1] else None,
+                _wrap(gb_parts.sum(0).reshape(bias.shape))
+                if bias is not None and need[2] else None, None, None)
+
+
+def _row_blocks(m: int, d: int) -> list:
+    """Row slices of about 32K elements each: the passes over one block hit the cache."""
+    step = max(1, 32768 // max(d, 1))
+    return [slice(i, min(i + step, m)) for i in range(0, m, step)] or [slice(0, 0)]
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
+    """Normalize over the trailing ``normalized_shape`` dims."""
+    ns = _norm_shape(input, normalized_shape)
+    _check_affine_shape("weight", weight, ns)
+    _check_affine_shape("bias", bias, ns)
+    fused = input.dtype.is_floating_point and input.dtype.itemsize >= 4 and all(
+        t is None or t.dtype == input.dtype for t in (weight, bias))
+    if not fused:  # mixed dtypes promote, small floats compute as the primitives do
+        return _layer_norm_composed(input, len(ns), weight, bias, eps)
+    return _LayerNorm.apply(input, weight, bias, len(ns), float(eps))
 
 
 def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
