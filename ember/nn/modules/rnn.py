@@ -74,15 +74,21 @@ def _rnn_step(act):
     return step
 
 
-def _lstm_cell(xp, gates, c):
-    """Array gate math of one LSTM step: (activated gates [i, f, tanh g, o], c', tanh c',
-    h before any projection)."""
+def _lstm_cell(xp, gates, c, act, c_new, tc, h):
+    """Array gate math of one LSTM step, written into the given arrays: ``act`` the
+    activated gates [i, f, tanh g, o], ``c_new`` = f*c + i*g, ``tc`` = tanh(c_new) and
+    ``h`` = o * tc (before any projection). ``c_new`` may be ``c`` itself."""
     H = c.shape[-1]
-    act = xp.tanh(gates * 0.5) * 0.5 + 0.5  # sigmoid without exp overflow
-    act[:, 2 * H:3 * H] = xp.tanh(gates[:, 2 * H:3 * H])
-    c_new = act[:, H:2 * H] * c + act[:, :H] * act[:, 2 * H:3 * H]
-    tc = xp.tanh(c_new)
-    return act, c_new, tc, act[:, 3 * H:] * tc
+    xp.multiply(gates, 0.5, out=act)  # sigmoid as tanh(x/2)/2 + 1/2: no exp overflow
+    xp.tanh(act, out=act)
+    act *= 0.5
+    act += 0.5
+    xp.tanh(gates[:, 2 * H:3 * H], out=act[:, 2 * H:3 * H])
+    ig = act[:, :H] * act[:, 2 * H:3 * H]
+    xp.multiply(act[:, H:2 * H], c, out=c_new)
+    c_new += ig
+    xp.tanh(c_new, out=tc)
+    xp.multiply(act[:, 3 * H:], tc, out=h)
 
 
 class _LSTMGates(Op):
@@ -94,7 +100,9 @@ class _LSTMGates(Op):
 
     @staticmethod
     def forward(ctx, gates, c):
-        _, c_new, _, h = _lstm_cell(xp_of(gates), gates, c)
+        xp = xp_of(gates)
+        act, c_new, h = xp.empty_like(gates), xp.empty_like(c), xp.empty_like(c)
+        _lstm_cell(xp, gates, c, act, c_new, xp.empty_like(c), h)
         ctx.save_for_backward(gates, c)
         return h, c_new
 
@@ -140,15 +148,17 @@ class _LSTMLayer(Op):
         c_prev, tcs, h_prev = (xp.empty((n, H), xproj.dtype), xp.empty((n, H), xproj.dtype),
                                xp.empty((n, P), xproj.dtype))
         h_raw = xp.empty((n, H), xproj.dtype) if w_hr_t is not None else None
+        w = xp.ascontiguousarray(w_hh_t)  # BLAS is markedly faster on it than on a W^T view
         for r, bs in _step_rows(sizes, reverse):
-            gates = xp.matmul(h[:bs], w_hh_t)
+            gates = xp.matmul(h[:bs], w)
             gates += xproj[r]
             h_prev[r], c_prev[r] = h[:bs], c[:bs]
-            acts[r], c[:bs], tcs[r], hr = _lstm_cell(xp, gates, c[:bs])
-            if h_raw is not None:
-                h_raw[r] = hr
-                hr = xp.matmul(hr, w_hr_t)
-            out[r] = h[:bs] = hr
+            if h_raw is None:
+                _lstm_cell(xp, gates, c_prev[r], acts[r], c[:bs], tcs[r], out[r])
+            else:
+                _lstm_cell(xp, gates, c_prev[r], acts[r], c[:bs], tcs[r], h_raw[r])
+                xp.matmul(h_raw[r], w_hr_t, out=out[r])
+            h[:bs] = out[r]
         ctx.sizes, ctx.reverse = sizes, reverse
         ctx.save_for_backward(xproj, h0, c0, w_hh_t, w_hr_t, acts, c_prev, tcs, h_prev, h_raw)
         return out, h, c
@@ -161,28 +171,35 @@ class _LSTMLayer(Op):
             return _lstm_layer_double(ctx, (xproj, h0, c0, w_hh_t, w_hr_t),
                                       (g_out, g_h, g_c))
         xp = xp_of(xproj._data)
-        A, CP, TC = acts._data, c_prev._data, tcs._data
-        H = CP.shape[1]
+        A, TC = acts._data, tcs._data
+        n, H = TC.shape
         go = g_out._data
         dh, dc = g_h._data.copy(), g_c._data.copy()
         w_hh, w_hr = w_hh_t._data.T, (None if w_hr_t is None else w_hr_t._data.T)
-        dgates = xp.empty_like(A)
+        # every factor that does not depend on the incoming gradients, for all steps at
+        # once: d gate pre-activations = dc * coef[:, :3] (i, f, g) and dh * coef[:, 3] (o)
+        i, f, g, o = (A[:, k * H:(k + 1) * H] for k in range(4))
+        coef = xp.empty((n, 4, H), A.dtype)
+        coef[:, 0] = g * i * (1 - i)
+        coef[:, 1] = c_prev._data * f * (1 - f)
+        coef[:, 2] = i * (1 - g * g)
+        coef[:, 3] = TC * o * (1 - o)
+        dtc = o * (1 - TC * TC)  # d c' / d h (before the projection)
+        dgates = xp.empty((n, 4, H), A.dtype)
         d_h = xp.empty_like(go) if w_hr is not None else None  # dL/dh per step, for W_hr
-        for r, bs in reversed(list(_step_rows(ctx.sizes, ctx.reverse))):
+        for r, bs in reversed(_step_rows(ctx.sizes, ctx.reverse)):
             dhs = dh[:bs] + go[r]
             if w_hr is not None:
                 d_h[r] = dhs
                 dhs = xp.matmul(dhs, w_hr)
-            i, f, g, o = (A[r, k * H:(k + 1) * H] for k in range(4))
-            tc = TC[r]
-            dcs = dc[:bs] + dhs * o * (1 - tc * tc)
+            dcs = dhs * dtc[r]
+            dcs += dc[:bs]
             dg = dgates[r]
-            dg[:, :H] = dcs * g * i * (1 - i)
-            dg[:, H:2 * H] = dcs * CP[r] * f * (1 - f)
-            dg[:, 2 * H:3 * H] = dcs * i * (1 - g * g)
-            dg[:, 3 * H:] = dhs * tc * o * (1 - o)
-            dc[:bs] = dcs * f
-            dh[:bs] = xp.matmul(dg, w_hh)
+            xp.multiply(dcs[:, None, :], coef[r, :3], out=dg[:, :3])
+            xp.multiply(dhs, coef[r, 3], out=dg[:, 3])
+            xp.multiply(dcs, f[r], out=dc[:bs])
+            xp.matmul(dg.reshape(bs, 4 * H), w_hh, out=dh[:bs])
+        dgates = dgates.reshape(n, 4 * H)
         grads = [_wrap(dgates), _wrap(dh), _wrap(dc),
                  _wrap(xp.matmul(h_prev._data.T, dgates)) if need[3] else None,
                  _wrap(xp.matmul(h_raw._data.T, d_h)) if w_hr is not None and need[4]
