@@ -210,7 +210,32 @@ class Tensor:
     is_meta = False
     is_mps = False
     is_nested = False
+    # devices and layouts ember never produces (torch has these flags on every tensor)
+    is_xpu = is_ipu = is_maia = is_mtia = is_mkldnn = is_vulkan = is_xla = False
+    is_sparse_csr = False
     layout = _dt.strided
+
+    def is_distributed(self) -> bool:
+        return False
+
+    def is_same_size(self, other: Tensor) -> bool:
+        """True when ``other`` has the same shape."""
+        return self._data.shape == other._data.shape
+
+    def is_nonzero(self) -> bool:
+        """The truth value of a one-element tensor (torch's errors for other sizes)."""
+        n = self._data.size
+        if n != 1:
+            what = "no values" if n == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {what} is ambiguous")
+        return bool(self._data.reshape(()) != 0)
+
+    def adjoint(self) -> Tensor:
+        """The conjugate transpose of the last two dimensions (a view for real tensors)."""
+        if self._data.ndim < 2:
+            raise RuntimeError(f"tensor.adjoint() is only supported on matrices or batches of "
+                               f"matrices. Got {self._data.ndim}-D tensor.")
+        return self.mT.conj() if self.is_complex() else self.mT
 
     @property
     def shape(self) -> Size:

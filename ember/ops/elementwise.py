@@ -334,6 +334,12 @@ def neg_(self):
     return apply_inplace(Neg, self)
 
 
+def floor_divide_(self, other):
+    """In-place ``floor_divide``; the result dtype must fit ``self``'s, as in torch."""
+    _check_inplace_dtype(self, result_type(self, other))
+    return self.copy_(floor_divide(self, other))
+
+
 Tensor.__add__ = add
 Tensor.__radd__ = _radd
 Tensor.__sub__ = sub
@@ -353,10 +359,11 @@ Tensor.__imul__ = _imul
 Tensor.__itruediv__ = _itruediv
 
 register_methods(globals(), ["add", "sub", "mul", "div", "neg", "negative", "floor_divide",
-                             "add_", "sub_", "mul_", "div_", "neg_"])
+                             "add_", "sub_", "mul_", "div_", "neg_", "floor_divide_"])
 Tensor.subtract = sub
 Tensor.multiply = mul
 Tensor.divide = div
+Tensor.divide_ = div_
 Tensor.true_divide = div
 subtract, multiply, divide, true_divide = sub, mul, div, div
 
@@ -1353,9 +1360,14 @@ def imag(input):
     raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
 
 
+# torch's conj is a lazy view; ember conjugates complex data eagerly (same values)
+_, _conj_complex, _ = _unary("conj", "ConjBackward0", lambda xp, x: xp.conj(x),
+                             lambda g, x, y: conj(g), False)
+
+
 def conj(input):
     """Complex conjugate: ``input`` itself for a real tensor."""
-    return input
+    return _conj_complex(input) if input._data.dtype.kind == "c" else input
 
 
 def conj_physical(input, *, out=None):

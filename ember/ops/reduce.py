@@ -1435,6 +1435,25 @@ _METHODS = ["sum", "mean", "sum_to_size", "nansum", "nanmean", "prod", "var", "s
             "msort", "topk", "kthvalue", "median", "nanmedian", "mode", "quantile",
             "nanquantile", "all", "any", "count_nonzero", "unique", "unique_consecutive",
             "bincount", "histc", "diff"]
+
+
+def dist(input, other, p=2) -> Tensor:
+    """The ``p``-norm of ``input - other`` (broadcast), as a 0-d tensor."""
+    return norm(input - other, p)
+
+
+def cumsum_(self, dim, *, dtype=None) -> Tensor:
+    """In-place ``cumsum`` along ``dim``."""
+    return self.copy_(cumsum(self, dim, dtype=dtype))
+
+
+def cumprod_(self, dim, *, dtype=None) -> Tensor:
+    """In-place ``cumprod`` along ``dim``."""
+    return self.copy_(cumprod(self, dim, dtype=dtype))
+
+
+_METHODS += ["dist", "cumsum_", "cumprod_"]
 register_methods(globals(), _METHODS)
 
-__all__ = [n for n in _METHODS if n != "sum_to_size"] + ["var_mean", "std_mean"]
+__all__ = [n for n in _METHODS if n not in ("sum_to_size", "cumsum_", "cumprod_")] + \
+    ["var_mean", "std_mean"]
