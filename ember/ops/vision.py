@@ -393,20 +393,22 @@ class _GridSample(Op):
         sizes = tuple(x.shape[2:])
         out_sp = tuple(grid.shape[1:-1])
         p = math.prod(out_sp)
-        ctx.args = (mode, padding_mode, align_corners)
-        ctx.save_for_backward(x, grid)
         rows = _channels_last(x)
+        ctx.args = (mode, padding_mode, align_corners)
+        # the channels-last copy of x serves the grid gradient too
+        ctx.save_for_backward(x, grid, rows if ctx.needs_input_grad[1:2] == (True,) else None)
         taps, _ = _grid_taps(grid.reshape(n, p, len(sizes)), sizes, mode, padding_mode,
                              align_corners, slopes=False)
         out = None
         for row, w, _ in taps:
-            term = rows.take(row, axis=0) * w[:, None]
+            term = rows.take(row, axis=0)
+            term *= w[:, None]
             out = term if out is None else out.__iadd__(term)
         return out.reshape(n, p, c).transpose(0, 2, 1).reshape((n, c) + out_sp)
 
     @staticmethod
     def backward(ctx, g):
-        x, grid = ctx.saved_tensors
+        x, grid, rows_x = ctx.saved_tensors
         mode, padding_mode, align_corners = ctx.args
         need_x, need_grid = ctx.needs_input_grad[:2]
         if is_grad_enabled():  # create_graph: differentiate the composed version
@@ -424,22 +426,22 @@ class _GridSample(Op):
         p = math.prod(gd.shape[1:-1])
         taps, dcoord = _grid_taps(gd.reshape(n, p, nd), sizes, mode, padding_mode,
                                   align_corners, slopes=need_grid)
-        gout = _channels_last(go.reshape(n, c, p))
         dx = dgrid = None
         if need_x:
             # scatter-add per channel: one bincount over all taps' rows
             rows = xp.concatenate([row for row, _, _ in taps])
             gc = go.reshape(n, c, p).transpose(1, 0, 2).reshape(c, 1, n * p)
             vals = (gc * xp.stack([w for _, w, _ in taps])).reshape(c, -1)
-            total = n * math.prod(sizes)
-            cols = [xp.bincount(rows, weights=vals[k], minlength=total) for k in range(c)]
-            dx = (xp.stack(cols, 1) if cols else xp.zeros((total, 0)))
-            dx = dx.astype(xd.dtype).reshape((n,) + sizes + (c,))
-            dx = _wrap(xp.ascontiguousarray(xp.moveaxis(dx, -1, 1)))
+            s = math.prod(sizes)
+            dx = xp.empty((n, c, s), xd.dtype)
+            for k in range(c):
+                dx[:, k] = xp.bincount(rows, weights=vals[k], minlength=n * s).reshape(n, s)
+            dx = _wrap(dx.reshape(xd.shape))
         if need_grid:
             dgrid = xp.zeros((n * p, nd), gd.dtype)
             if mode != "nearest":
-                rows_x = _channels_last(xd)
+                gout = _channels_last(go.reshape(n, c, p))
+                rows_x = rows_x._data
                 dcoords = [0] * nd
                 for row, _, dw in taps:
                     s = xp.einsum("ij,ij->i", gout, rows_x.take(row, axis=0))
