@@ -1,9 +1,11 @@
 """Normalization: batch_norm, instance_norm, layer_norm, group_norm, rms_norm,
 local_response_norm.
 
-Each is composed from ember's differentiable reductions and arithmetic, so gradients of
-every order come from the primitives. Running statistics are updated in place without
-recording, with the unbiased batch variance as torch does.
+The batch/instance/group statistics go through one fused node (``_Normalize``), the rest
+is ember arithmetic; layer_norm with its affine is one node (``_LayerNorm``) whose
+create_graph backward differentiates the composed form, so gradients of every order
+exist. Running statistics are updated in place without recording, with the unbiased
+batch variance as torch does.
 """
 
 from __future__ import annotations

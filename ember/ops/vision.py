@@ -1,9 +1,10 @@
 """Spatial-transformer and channel ops: grid_sample, affine_grid, channel_shuffle.
 
-grid_sample is composed from ember primitives (arithmetic, floor, gather): the sampling
-positions and interpolation weights are differentiable functions of the grid and the
-gathered values of the input, so gradients w.r.t. both (and of any order) come from the
-primitives' own backward passes. Integer tap positions carry no gradient, as in torch.
+grid_sample runs as one node (``_GridSample``): array forward, input and grid gradients
+computed directly. Its reference, ``_grid_sample_composed``, writes the same sampling with
+ember primitives (arithmetic, floor, gather): positions and interpolation weights are
+differentiable functions of the grid, so under create_graph the node differentiates it
+and gradients of any order exist. Integer tap positions carry no gradient, as in torch.
 """
 
 from __future__ import annotations
