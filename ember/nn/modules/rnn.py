@@ -3,8 +3,8 @@
 Each layer/direction projects the whole sequence through ``W_ih`` with one matmul; the
 time loop then does only ``h @ W_hh^T`` (an addmm) and the gate arithmetic.  Packed
 sequences run the same loop with the batch shrinking (forward) or growing (reverse)
-as ``batch_sizes`` says.  An LSTM layer/direction runs that loop on arrays inside one
-graph node (``_LSTMLayer``); RNN and GRU record one node per step.
+as ``batch_sizes`` says.  An LSTM or GRU layer/direction runs that loop on arrays inside
+one graph node (``_LSTMLayer``, ``_GRULayer``); RNN records one node per step.
 """
 
 from __future__ import annotations
@@ -168,8 +168,9 @@ class _LSTMLayer(Op):
         xproj, h0, c0, w_hh_t, w_hr_t, acts, c_prev, tcs, h_prev, h_raw = ctx.saved_tensors
         need = ctx.needs_input_grad
         if is_grad_enabled():  # create_graph: differentiate the per-step composition
-            return _lstm_layer_double(ctx, (xproj, h0, c0, w_hh_t, w_hr_t),
-                                      (g_out, g_h, g_c))
+            gx, gh0, gc0, gw, _, gwr = _layer_double(
+                ctx, _lstm_step, (xproj, h0, c0, w_hh_t, None, w_hr_t), (g_out, g_h, g_c))
+            return gx, gh0, gc0, gw, gwr, None, None
         xp = xp_of(xproj._data)
         A, TC = acts._data, tcs._data
         n, H = TC.shape
@@ -216,18 +217,20 @@ def _step_rows(sizes, reverse: bool):
     return [(slice(starts[t], starts[t + 1]), sizes[t]) for t in order]
 
 
-def _lstm_layer_double(ctx, inputs, grads):
-    """_LSTMLayer's gradients recorded with ember ops (create_graph)."""
+def _layer_double(ctx, step, inputs, grads):
+    """A fused layer node's gradients recorded with ember ops (create_graph): rerun the
+    per-step composition ``step`` on ``inputs`` = (xproj, h0, c0, W_hh^T, b_hh, W_hr^T)
+    and differentiate it. Returns one gradient per input (None for the None ones)."""
     e = _e()
-    xproj, h0, c0, w_hh_t, w_hr_t = inputs
-    outs, h, c = _run_direction(_lstm_step, xproj, list(ctx.sizes), h0, c0, w_hh_t, None,
-                                w_hr_t, ctx.reverse)
+    xproj, h0, c0, w_hh_t, b_hh, w_hr_t = inputs
+    outs, h, c = _run_direction(step, xproj, list(ctx.sizes), h0, c0, w_hh_t, b_hh, w_hr_t,
+                                ctx.reverse)
     out = e.cat(outs) if outs else xproj[:, :h0.shape[1]] * 0
-    need = ctx.needs_input_grad
-    wrt = [t for t, nd in zip(inputs, need) if nd]
-    res = list(e.autograd.grad((out, h, c), wrt, grads, create_graph=True,
+    roots = (out, h) if c is None else (out, h, c)
+    wrt = [t for t in inputs if t is not None and t.requires_grad]
+    res = list(e.autograd.grad(roots, wrt, grads[:len(roots)], create_graph=True,
                                allow_unused=True))
-    return tuple(res.pop(0) if nd else None for nd in need[:5]) + (None, None)
+    return [res.pop(0) if t is not None and t.requires_grad else None for t in inputs]
 
 
 def _lstm_step(gi: Tensor, h: Tensor, c: Tensor, w_hh_t: Tensor, b_hh: Tensor | None,
@@ -274,6 +277,84 @@ def _gru_step(gi: Tensor, h: Tensor, c: Any, w_hh_t: Tensor, b_hh: Tensor | None
               w_hr_t: Tensor | None):
     gh = h.matmul(w_hh_t) if b_hh is None else _addmm(b_hh, h, w_hh_t)
     return _GRUGates.apply(gi, gh, h), None
+
+
+class _GRULayer(Op):
+    """A whole GRU layer/direction in one node: (xproj (N, 3H) = W_ih x + b_ih as in
+    ``_LSTMLayer``, h0, W_hh^T, b_hh or None, batch sizes, reverse) -> (outputs (N, H),
+    h_n). The step math is ``_GRUGates``'s; backward runs on arrays, or differentiates the
+    per-step composition under create_graph."""
+
+    node_name = "GRUBackward"
+
+    @staticmethod
+    def forward(ctx, xproj, h0, w_hh_t, b_hh, sizes, reverse):
+        xp = xp_of(xproj)
+        n, H = xproj.shape[0], h0.shape[1]
+        dt = xproj.dtype
+        h = h0.copy()
+        out, rz, nn_, gh_n, h_prev = (xp.empty((n, H), dt), xp.empty((n, 2 * H), dt),
+                                      xp.empty((n, H), dt), xp.empty((n, H), dt),
+                                      xp.empty((n, H), dt))
+        w = xp.ascontiguousarray(w_hh_t)  # BLAS is markedly faster on it than on a W^T view
+        for r, bs in _step_rows(sizes, reverse):
+            gh = xp.matmul(h[:bs], w)
+            if b_hh is not None:
+                gh += b_hh
+            gi = xproj[r]
+            h_prev[r], gh_n[r] = h[:bs], gh[:, 2 * H:]
+            a = xp.add(gi[:, :2 * H], gh[:, :2 * H], out=rz[r])  # r, z = sigmoid(.)
+            a *= 0.5
+            xp.tanh(a, out=a)
+            a *= 0.5
+            a += 0.5
+            cand = xp.multiply(a[:, :H], gh[:, 2 * H:], out=nn_[r])  # n = tanh(gi_n + r gh_n)
+            cand += gi[:, 2 * H:]
+            xp.tanh(cand, out=cand)
+            hn = xp.subtract(h[:bs], cand, out=out[r])  # h' = n + z (h - n)
+            hn *= a[:, H:]
+            hn += cand
+            h[:bs] = hn
+        ctx.sizes, ctx.reverse = sizes, reverse
+        ctx.save_for_backward(xproj, h0, w_hh_t, b_hh, rz, nn_, gh_n, h_prev)
+        return out, h
+
+    @staticmethod
+    def backward(ctx, g_out, g_h):
+        xproj, h0, w_hh_t, b_hh, rz, nn_, gh_n, h_prev = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        if is_grad_enabled():  # create_graph: differentiate the per-step composition
+            gx, gh0, _, gw, gb, _ = _layer_double(
+                ctx, _gru_step, (xproj, h0, None, w_hh_t, b_hh, None), (g_out, g_h))
+            return gx, gh0, gw, gb, None, None
+        xp = xp_of(xproj._data)
+        RZ, N, HP = rz._data, nn_._data, h_prev._data
+        n, H = N.shape
+        r, z = RZ[:, :H], RZ[:, H:]
+        # the factors that do not depend on the incoming gradients, for all steps at once
+        a_n = (1 - z) * (1 - N * N)  # d pre-activation n / d h'
+        a_r = gh_n._data * r * (1 - r)  # d pre-activation r / d pre-activation n
+        a_z = (HP - N) * z * (1 - z)  # d pre-activation z / d h'
+        go = g_out._data
+        dh = g_h._data.copy()
+        w_hh = w_hh_t._data.T
+        dgi = xp.empty((n, 3 * H), N.dtype)
+        dgh = xp.empty((n, 3 * H), N.dtype)
+        for rows, bs in reversed(_step_rows(ctx.sizes, ctx.reverse)):
+            dhs = dh[:bs] + go[rows]
+            di, dg = dgi[rows], dgh[rows]
+            d_an = xp.multiply(dhs, a_n[rows], out=di[:, 2 * H:])
+            xp.multiply(d_an, a_r[rows], out=di[:, :H])
+            xp.multiply(dhs, a_z[rows], out=di[:, H:2 * H])
+            dg[:, :2 * H] = di[:, :2 * H]
+            xp.multiply(d_an, r[rows], out=dg[:, 2 * H:])
+            dhs *= z[rows]
+            dhs += xp.matmul(dg, w_hh)
+            dh[:bs] = dhs
+        grads = [_wrap(dgi), _wrap(dh),
+                 _wrap(xp.matmul(HP.T, dgh)) if need[2] else None,
+                 _wrap(dgh.sum(0)) if b_hh is not None and need[3] else None]
+        return tuple(g if need[k] else None for k, g in enumerate(grads)) + (None, None)
 
 
 _STEPS = {"LSTM": _lstm_step, "GRU": _gru_step,
@@ -570,10 +651,13 @@ class RNNBase(Module):
                                                  None if w_hr is None else w_hr.t(),
                                                  tuple(sizes), d == 1)
                     dir_outs.append(out)
+                elif self.mode == "GRU":
+                    out, h = _GRULayer.apply(xproj, h0[idx], w_hh.t(), b_hh, tuple(sizes),
+                                             d == 1)
+                    dir_outs.append(out)
                 else:
-                    outs, h, c = _run_direction(
-                        step, xproj, sizes, h0[idx], None, w_hh.t(),
-                        b_hh if self.mode == "GRU" else None, None, reverse=d == 1)
+                    outs, h, c = _run_direction(step, xproj, sizes, h0[idx], None, w_hh.t(),
+                                                None, None, reverse=d == 1)
                     dir_outs.append(e.cat(outs) if outs else
                                     e.zeros((0, out_size), dtype=x.dtype, device=x.device))
                 h_n.append(h)
