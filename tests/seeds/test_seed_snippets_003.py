@@ -20,16 +20,16 @@ _X = np.random.default_rng(3).standard_normal((6, 1, 4, 4)).astype(np.float32)
 
 
 def test_device_selection_prints_like_torch(capsys):
-    # line 261 (one line in the notes, re-split here)
+    # line 18 (one line in the notes, re-split here)
     outs = []
     for lib in (torch, ember):
         device = lib.device("cuda:0" if lib.cuda.is_available() else "cpu")
         if not lib.cuda.is_available():
             device = lib.device("mps" if lib.backends.mps.is_available() else "cpu")
         print(f"Using device: {device}")
-        model = lib.nn.Linear(2, 2).to(device)  # line 270
-        inputs, labels = lib.ones(3, 2).to(device), lib.zeros(3).to(device)  # line 273
-        cpu_tensor = model(inputs).cpu()  # line 276
+        model = lib.nn.Linear(2, 2).to(device)  # line 27
+        inputs, labels = lib.ones(3, 2).to(device), lib.zeros(3).to(device)  # line 30
+        cpu_tensor = model(inputs).cpu()  # line 33
         outs.append((capsys.readouterr().out, str(cpu_tensor.device), str(labels.device)))
     assert outs[1] == outs[0] == ("Using device: cpu\n", "cpu", "cpu")
 
@@ -207,7 +207,7 @@ def test_layer_types():
 
 
 def test_loss_functions_and_the_softmax_mistake():
-    # lines 332-334: the listed losses; CrossEntropyLoss after an extra softmax is valid
+    # lines 89-91: the listed losses; CrossEntropyLoss after an extra softmax is valid
     # code with a different (wrong) value, under both frameworks
     rng = np.random.default_rng(4)
     logits = rng.standard_normal((5, 3)).astype(np.float32) * 3
@@ -238,7 +238,7 @@ def test_loss_functions_and_the_softmax_mistake():
     lambda lib, p: lib.optim.Adam(p, lr=0.001, betas=(0.9, 0.999)),
 ], ids=["SGD", "Adam"])
 def test_optimizers_from_notes(make):
-    # line 338
+    # line 95
     torch.manual_seed(0)
     t_model, e_model = _models(torch)[2], _models(ember)[2]
     copy_weights(e_model, t_model)
@@ -253,7 +253,7 @@ def test_optimizers_from_notes(make):
 
 
 def test_init_weights_apply():
-    # line 348: kaiming_normal_(fan_in, relu) on Linear weights, zero biases, via apply
+    # line 105: kaiming_normal_(fan_in, relu) on Linear weights, zero biases, via apply
     def init_weights(m, nn=ember.nn):
         if isinstance(m, nn.Linear):
             nn.init.kaiming_normal_(m.weight, mode='fan_in', nonlinearity='relu')
@@ -271,7 +271,7 @@ def test_init_weights_apply():
 
 
 def test_plot_learning_curves_on_ember_losses():
-    # line 376: the plotting helper takes the float losses train_model returns
+    # line 133: the plotting helper takes the float losses train_model returns
     pytest.importorskip("matplotlib")
     import matplotlib
     matplotlib.use("Agg")
@@ -286,14 +286,14 @@ def test_plot_learning_curves_on_ember_losses():
 
 
 def test_inspect_getsourcefile_of_linear():
-    # line 406: print(inspect.getsourcefile(nn.Linear)) names ember's own source file
+    # line 163: print(inspect.getsourcefile(nn.Linear)) names ember's own source file
     path = inspect.getsourcefile(ember.nn.Linear)
     assert os.path.isfile(path) and path.endswith(".py")
     assert "class Linear(" in open(path).read()
 
 
 def test_simplified_linear_and_cross_entropy_match_builtins():
-    # lines 409 and 413
+    # lines 166 and 170
     rng = np.random.default_rng(6)
     x = rng.standard_normal((4, 5)).astype(np.float32)
     w = rng.standard_normal((3, 5)).astype(np.float32)
@@ -328,7 +328,7 @@ def test_simplified_linear_and_cross_entropy_match_builtins():
 
 
 def test_detach_example_raises_like_torch():
-    # line 434: z = y.detach(); z = z * 3; z.sum().backward() -- the comment says it
+    # line 191: z = y.detach(); z = z * 3; z.sum().backward() -- the comment says it
     # "won't affect x.grad", but z has no grad_fn, so backward fails in torch too
     for lib in (torch, ember):
         x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
@@ -341,7 +341,7 @@ def test_detach_example_raises_like_torch():
 
 
 def test_in_place_add_underscore_convention():
-    # line 424: tensor.add_() modifies the tensor in place and returns it
+    # line 181: tensor.add_() modifies the tensor in place and returns it
     for lib in (torch, ember):
         t = lib.ones(3)
         r = t.add_(2)
