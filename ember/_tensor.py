@@ -218,6 +218,23 @@ class Tensor:
     def is_distributed(self) -> bool:
         return False
 
+    def is_set_to(self, tensor: Tensor) -> bool:
+        """True when ``tensor`` views the same memory with the same shape and strides."""
+        return (self.data_ptr() == tensor.data_ptr() and self.shape == tensor.shape
+                and self.stride() == tensor.stride() and self.dtype is tensor.dtype)
+
+    def dense_dim(self) -> int:
+        """The number of dense dimensions: all of them for a strided tensor."""
+        return self._data.ndim
+
+    def dequantize(self) -> Tensor:
+        """The tensor itself: ember tensors are never quantized."""
+        return self
+
+    def is_neg(self) -> bool:
+        """False: ember has no lazily negated views."""
+        return False
+
     def is_same_size(self, other: Tensor) -> bool:
         """True when ``other`` has the same shape."""
         return self._data.shape == other._data.shape

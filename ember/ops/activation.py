@@ -650,6 +650,7 @@ def _tensor_log_softmax(self: Tensor, dim: int, dtype: _dt.dtype | None = None) 
 # Tensor.softmax / Tensor.log_softmax as torch has them (dim required)
 Tensor.softmax = _tensor_softmax
 Tensor.log_softmax = _tensor_log_softmax
+Tensor.hardshrink = hardshrink
 
 
 # ----- distances, normalisation, one_hot --------------------------------------------------

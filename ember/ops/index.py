@@ -934,6 +934,26 @@ def masked_fill_(self, mask, value):
     return apply_inplace(MaskedFill, self, mask, value)
 
 
+def fill_diagonal_(self, fill_value, wrap=False):
+    """Fill the main diagonal in place: all sizes equal beyond 2-D; for a tall matrix
+    ``wrap=True`` restarts the diagonal every ``columns + 1`` rows, as in torch."""
+    shape = self._data.shape
+    if len(shape) < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if len(shape) > 2 and len(set(shape)) != 1:
+        raise RuntimeError(f"all dimensions of input must be of equal length, got "
+                           f"{shape_str(shape)}")
+    xp = xp_of(self._data)
+    mask = xp.zeros(shape, dtype=bool)
+    if len(shape) == 2:
+        rows, cols = shape
+        end = rows * cols if wrap else min(rows, cols) * cols
+        mask.reshape(-1)[:end:cols + 1] = True
+    else:
+        mask[(xp.arange(shape[0]),) * len(shape)] = True
+    return masked_fill_(self, _wrap(mask), fill_value)
+
+
 def _bool_mask(op, mask):
     if not isinstance(mask, Tensor) or mask._data.dtype != np.bool_:
         dt = mask.dtype if isinstance(mask, Tensor) else type(mask).__name__
@@ -1276,5 +1296,6 @@ def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
     return out
 
 
-register_methods(globals(), ["select_scatter", "slice_scatter", "diagonal_scatter"])
+register_methods(globals(), ["select_scatter", "slice_scatter", "diagonal_scatter",
+                             "fill_diagonal_"])
 __all__ += ["select_scatter", "slice_scatter", "diagonal_scatter"]

@@ -167,9 +167,8 @@ CALLS = {
 # expected (strictly) to fail on ember until they are added.
 EMBER_MISSING = set("""as_strided as_strided_ as_strided_scatter as_subclass ccol_indices chalf
 cholesky_inverse cholesky_solve coalesce col_indices conj_physical_ corrcoef cov crow_indices
-dense_dim dequantize eig fill_diagonal_ geqrf hardshrink histogram igamma igamma_ igammac
-igammac_ index_reduce index_reduce_ indices int_repr ipu is_coalesced is_conj is_inference
-is_neg is_set_to""".split())
+eig geqrf histogram igamma igamma_ igammac igammac_ index_reduce index_reduce_ indices
+int_repr ipu is_coalesced is_conj is_inference""".split())
 
 # Methods that draw random numbers: compared on properties, not values.
 RANDOM = ["multinomial", "random_", "bernoulli", "bernoulli_", "cauchy_", "exponential_",
@@ -351,3 +350,36 @@ def test_adam_step_from_notes_matches_torch():
             optimizer.step()
     assert_same(e_model.weight, t_model.weight)
     assert_same(e_model.bias, t_model.bias)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.zeros(5, 3).fill_diagonal_(1.5, wrap=True),
+    lambda lib: lib.zeros(5, 3).fill_diagonal_(1.5),
+    lambda lib: lib.zeros(3, 5, dtype=lib.int64).fill_diagonal_(7),
+    lambda lib: lib.zeros(3, 3, 3).fill_diagonal_(-1.0),
+    lambda lib: lib.ones(2, 3).is_set_to(lib.ones(2, 3)),
+    lambda lib: lib.ones(4).hardshrink(0.5),
+    lambda lib: lib.ones(2, 3).dense_dim(),
+])
+def test_fill_diagonal_and_other_added_methods(call):
+    assert_same(call(ember), call(torch))
+
+
+def test_fill_diagonal_errors_and_autograd_like_torch():
+    for bad in (lambda lib: lib.zeros(3).fill_diagonal_(1),
+                lambda lib: lib.zeros(2, 3, 4).fill_diagonal_(1)):
+        with pytest.raises(RuntimeError) as t_err:
+            bad(torch)
+        with pytest.raises(RuntimeError) as e_err:
+            bad(ember)
+        assert str(e_err.value).startswith(str(t_err.value))
+    grads = []
+    for lib in (torch, ember):
+        w = lib.ones(3, 3, requires_grad=True)
+        y = w * 2
+        y.fill_diagonal_(0.0)
+        (y * y).sum().backward()
+        grads.append((y, w.grad))
+    assert_same(grads[1], grads[0])
+    x = ember.ones(2, 3)
+    assert x.is_set_to(x) and not x.is_set_to(x.view(3, 2)) and x.dequantize() is x
