@@ -1,4 +1,4 @@
-"""Fused-op workloads: LayerNorm and grid_sample forward + backward."""
+"""Fused-op workloads: LayerNorm, grid_sample and GRU forward + backward."""
 
 from __future__ import annotations
 
@@ -46,3 +46,16 @@ def grid_sample_bilinear(lib):
 def grid_sample_bicubic(lib):
     """F.grid_sample bicubic, zeros padding, input (8, 16, 64, 64), grid (8, 64, 64, 2)."""
     return _grid_sample(lib, "bicubic")
+
+
+@workload("gru_fwd_bwd", "ms/step")
+def gru(lib):
+    """GRU (input 64, hidden 128) forward + backward, batch 20, seq 35."""
+    lib.manual_seed(0)
+    model = lib.nn.GRU(64, 128)
+    x = lib.rand(35, 20, 64)
+
+    def step():
+        model(x)[0].square().mean().backward()
+        model.zero_grad()
+    return time_call(step) * 1e3
