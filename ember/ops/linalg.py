@@ -1810,9 +1810,27 @@ def _linalg_diagonal(A, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> T
     return diagonal(A, offset, dim1, dim2)
 
 
+def cholesky_solve(B, L, upper: bool = False, *, out=None) -> Tensor:
+    """X with A X = B, given A's Cholesky factor: lower L (A = L L^H) or, with ``upper``,
+    U (A = U^H U). Two solves with the whole factor, so that, as in torch, the gradient
+    in L is dense (the factor's zero triangle gets one too)."""
+    lower = L.mH if upper else L
+    return _out(solve(lower.mH, solve(lower, B)), out)
+
+
+def cholesky_inverse(L, upper: bool = False, *, out=None) -> Tensor:
+    """The inverse of A from its Cholesky factor (see ``cholesky_solve``)."""
+    if L.ndim < 2:
+        raise RuntimeError(f"cholesky_inverse: The input tensor A must have at least 2 "
+                           f"dimensions. Got a {L.ndim}-D tensor.")
+    from .creation import eye
+    e = eye(L.shape[-1], dtype=L.dtype, device=L.device).expand(L.shape)
+    return _out(cholesky_solve(e, L, upper), out)
+
+
 register_methods(globals(), ["diagonal", "diag_embed", "diag", "diagflat", "trace", "tril",
                              "triu", "tril_", "triu_", "kron", "cross", "logdet",
-                             "matrix_power", "det"])
+                             "matrix_power", "det", "cholesky_solve", "cholesky_inverse"])
 Tensor.inverse = lambda self: inv(self)
 Tensor.slogdet = lambda self: _torch_slogdet(self)
 Tensor.cholesky = _torch_cholesky
@@ -1834,4 +1852,4 @@ slogdet = _torch_slogdet
 __all__ += ["diagonal", "diag_embed", "diag", "diagflat", "trace", "tril", "triu",
             "tril_indices", "triu_indices", "einsum", "tensordot", "kron", "chain_matmul",
             "cross", "cdist", "det", "logdet", "inverse", "pinverse", "matrix_power", "svd",
-            "qr", "cholesky", "slogdet"]
+            "qr", "cholesky", "slogdet", "cholesky_solve", "cholesky_inverse"]
