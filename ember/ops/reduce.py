@@ -7,6 +7,7 @@ import builtins
 import functools
 import inspect
 import math
+import warnings
 
 import numpy as np
 
@@ -1452,7 +1453,47 @@ def cumprod_(self, dim, *, dtype=None) -> Tensor:
     return self.copy_(cumprod(self, dim, dtype=dtype))
 
 
-_METHODS += ["dist", "cumsum_", "cumprod_"]
+def cov(input, *, correction=1, fweights=None, aweights=None) -> Tensor:
+    """Covariance of the variables in the rows of ``input`` (observations in columns), with
+    optional integer frequency and float observation weights, as in torch."""
+    if input.ndim > 2:
+        raise RuntimeError(f"cov(): expected input to have two or fewer dimensions but got an "
+                           f"input with {input.ndim} dimensions")
+    x = input.reshape(1, -1) if input.ndim < 2 else input
+    if not x.is_floating_point() and not x.is_complex():
+        x = x.to(_dt.get_default_dtype())
+    w = None
+    for given in (fweights, aweights):
+        if given is not None:
+            w = given if w is None else w * given
+    if w is None:
+        avg = x.mean(1, keepdim=True)
+        factor = x.shape[1] - correction
+    else:
+        w_sum = w.sum()
+        avg = (x * w).sum(1, keepdim=True) / w_sum
+        factor = w_sum - (correction if aweights is None else
+                          correction * (w * aweights).sum() / w_sum)
+    if float(factor) <= 0:
+        warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less "
+                      "than the number of observations.", UserWarning, stacklevel=2)
+        factor = 0 * factor if isinstance(factor, Tensor) else 0.0
+    xm = x - avg
+    c = (xm if w is None else xm * w) @ xm.mH / factor
+    return c.reshape(()) if x.shape[0] == 1 else c  # one variable: a 0-d result
+
+
+def corrcoef(input) -> Tensor:
+    """Pearson correlation coefficients of the rows of ``input`` (clipped to [-1, 1])."""
+    c = cov(input)
+    if c.ndim == 0:
+        return c / c
+    d = c.diagonal().sqrt()
+    c = c / d.unsqueeze(1) / d.unsqueeze(0)
+    return c if c.is_complex() else c.clamp(-1, 1)
+
+
+_METHODS += ["dist", "cumsum_", "cumprod_", "cov", "corrcoef"]
 register_methods(globals(), _METHODS)
 
 __all__ = [n for n in _METHODS if n not in ("sum_to_size", "cumsum_", "cumprod_")] + \

@@ -166,7 +166,7 @@ CALLS = {
 # Named in the slides but absent from ember's Tensor: tested against torch all the same,
 # expected (strictly) to fail on ember until they are added.
 EMBER_MISSING = set("""as_strided as_strided_ as_strided_scatter as_subclass ccol_indices chalf
-coalesce col_indices conj_physical_ corrcoef cov crow_indices
+coalesce col_indices conj_physical_ crow_indices
 eig geqrf histogram igamma igamma_ igammac igammac_ index_reduce index_reduce_ indices
 int_repr ipu is_coalesced is_conj is_inference""".split())
 
@@ -409,3 +409,42 @@ def test_cholesky_inverse_of_a_vector_fails_like_torch():
     with pytest.raises(RuntimeError) as e_err:
         ember.ones(3).cholesky_inverse()
     assert str(e_err.value).startswith(str(t_err.value).rstrip("."))
+
+
+_COV_X = np.array([[1.0, 2.0, 4.0], [0.0, 3.0, 9.0]], dtype=np.float32)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, x: lib.cov(x),
+    lambda lib, x: lib.cov(x[0]),
+    lambda lib, x: lib.cov(x[:1]),
+    lambda lib, x: lib.cov(x, correction=0, fweights=lib.tensor([1, 2, 1]),
+                           aweights=lib.tensor([0.5, 1.0, 2.0])),
+    lambda lib, x: lib.cov(x, fweights=lib.tensor([1, 2, 1])),
+    lambda lib, x: lib.cov(x, aweights=lib.tensor([0.5, 1.0, 2.0])),
+    lambda lib, x: lib.cov(lib.tensor([[1, 2, 3], [3, 1, 0]])),  # ints: default float
+    lambda lib, x: x.corrcoef(),
+    lambda lib, x: lib.corrcoef(x[0]),
+    lambda lib, x: x.cov(correction=0),
+])
+def test_cov_and_corrcoef_like_torch(call):
+    outs = []
+    for lib in (torch, ember):
+        x = lib.tensor(_COV_X, requires_grad=True)
+        y = call(lib, x)
+        if y.requires_grad:  # not for the integer input
+            (y * y).sum().backward()
+        outs.append((y, x.grad))
+    assert_same(outs[1], outs[0], rtol=1e-5, atol=1e-6)
+
+
+def test_cov_bad_input_like_torch():
+    with pytest.raises(RuntimeError) as t_err:
+        torch.cov(torch.ones(2, 2, 2))
+    with pytest.raises(RuntimeError) as e_err:
+        ember.cov(ember.ones(2, 2, 2))
+    assert str(e_err.value) == str(t_err.value)
+    for lib in (torch, ember):  # one observation: degrees of freedom 0 -> warning, NaN
+        with pytest.warns(UserWarning, match="degrees of freedom is <= 0"):
+            c = lib.cov(lib.ones(2, 1))
+        assert c.isnan().all().item()
