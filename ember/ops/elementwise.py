@@ -1370,6 +1370,11 @@ def conj(input):
     return _conj_complex(input) if input._data.dtype.kind == "c" else input
 
 
+def conj_physical_(self):
+    """In-place complex conjugate (nothing to do for a real tensor)."""
+    return self.copy_(conj(self)) if self._data.dtype.kind == "c" else self
+
+
 def conj_physical(input, *, out=None):
     """Complex conjugate as a new tensor (a copy for a real tensor)."""
     return _out(positive(input) if input._data.dtype.kind != "c" else conj(input), out)
@@ -1459,7 +1464,7 @@ _EXTRA = ["sgn", "fix", "fix_", "absolute", "absolute_", "arcsin", "arccos", "ar
           "isposinf", "isneginf", "isfinite", "isreal", "isclose", "allclose", "equal", "where",
           "clamp", "clamp_", "clamp_min", "clamp_max", "clip", "clip_", "lerp", "lerp_",
           "addcmul", "addcmul_", "addcdiv", "addcdiv_", "real", "imag", "conj", "conj_physical",
-          "ldexp", "ldexp_", "gcd", "gcd_", "lcm", "lcm_", "frexp", "clamp_min_", "clamp_max_",
+          "conj_physical_", "ldexp", "ldexp_", "gcd", "gcd_", "lcm", "lcm_", "frexp", "clamp_min_", "clamp_max_",
           "sgn_", "negative_"]
 _GEN = [n for n in _UNARY + _BINARY if not n.startswith("_")]
 _GEN += [n + "_" for n in _GEN]
