@@ -58,7 +58,7 @@ diagflat diagonal t dim size dtype ndim is_floating_point is_complex is_contiguo
 is_leaf is_cpu is_cuda is_signed is_sparse is_quantized is_nested is_meta is_mps
 is_mkldnn is_vulkan is_xla is_xpu is_ipu is_maia is_mtia is_conj is_neg is_inference
 is_sparse_csr is_distributed get_device fliplr flipud aminmax frexp nonzero adjoint
-float_power_ dequantize int_repr coalesce indices col_indices crow_indices ccol_indices
+dequantize int_repr coalesce indices col_indices crow_indices ccol_indices
 is_coalesced dense_dim eig geqrf cov corrcoef hardshrink is_nonzero""".split()
 
 # Methods with arguments: name -> call(data).  Each runs on fresh operands.
@@ -86,6 +86,8 @@ CALLS = {
     "heaviside": lambda d: (d.a - 0.5).heaviside(d.b),
     "heaviside_": lambda d: (d.a - 0.5).heaviside_(d.b),
     "float_power": lambda d: d.a.float_power(2),
+    "float_power_": lambda d: d.a.double().float_power_(d.b),
+    "float_power_ float32": lambda d: d.a.float_power_(2),  # torch: needs a float64 self
     "eq": lambda d: d.i.eq(d.j), "eq_": lambda d: d.i.eq_(d.j), "equal": lambda d: d.a.equal(d.a),
     "ge": lambda d: d.a.ge(d.b), "ge_": lambda d: d.a.ge_(d.b), "gt": lambda d: d.a.gt(d.b),
     "gt_": lambda d: d.a.gt_(d.b), "greater": lambda d: d.a.greater(d.b),
@@ -184,8 +186,13 @@ def _run(lib, fn):
 
 
 def _method_case(name):
-    fn = CALLS.get(name) or (lambda d: getattr(d.a, name)())
-    return fn
+    """The call for ``name``: its CALLS entry, else a plain call on the float operand (or
+    the attribute itself for properties such as ``dtype``, ``ndim``, ``is_cuda``)."""
+    def default(d):
+        value = getattr(d.a, name)
+        return value() if callable(value) else value
+
+    return CALLS.get(name, default)
 
 
 ALL = sorted(set(UNARY) | set(CALLS))
