@@ -253,9 +253,9 @@ def test_listed_optimizers_step_like_torch(name):
     assert_same(models[1].bias, models[0].bias, rtol=1e-4, atol=1e-6, where=name)
 
 
-@pytest.mark.parametrize("name", ["Adadelata", "RMSProp"])
+@pytest.mark.parametrize("name", ["Adadelata", "RMSProp", "x"])
 def test_misspelt_optimizer_names_fail_like_torch(name):
-    # the list in the notes spells two names wrongly
+    # the list in the notes spells two names wrongly (and `optim.x` is a placeholder)
     for lib in (torch, ember):
         with pytest.raises(AttributeError):
             getattr(lib.optim, name)
@@ -290,6 +290,14 @@ def test_dataset_tensordataset_concatdataset_and_samplers():
         assert issubclass(data.SequentialSampler, data.Sampler)
         assert issubclass(data.distributed.DistributedSampler, data.Sampler)
     assert_same(out[1], out[0])
+
+
+def test_abstract_sampler_and_dataset_fail_like_torch():
+    # 001 lines 373 and 386: `Dataset` is abstract; `sampler.Sampler(dataset, ...)` is the
+    # old signature (torch 2.13's Sampler takes no arguments)
+    _raises_same(lambda lib: lib.utils.data.sampler.Sampler(lib.utils.data.TensorDataset(
+        lib.ones(3))))
+    _raises_same(lambda lib: lib.utils.data.Dataset()[0])
 
 
 def test_lightning_training_step_as_a_plain_module():
