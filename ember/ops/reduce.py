@@ -1493,7 +1493,24 @@ def corrcoef(input) -> Tensor:
     return c if c.is_complex() else c.clamp(-1, 1)
 
 
-_METHODS += ["dist", "cumsum_", "cumprod_", "cov", "corrcoef"]
+_Histogram = _rt._structseq("histogram", ("hist", "bin_edges"))
+
+
+def histogram(input, bins=100, *, range=None, weight=None, density=False):  # noqa: A002
+    """Counts (or weight sums, or a density) of ``input`` in ``bins`` equal bins over
+    ``range`` (the data's range by default), or in the bins whose edges ``bins`` lists."""
+    xd = input._data
+    if xd.dtype.kind != "f":
+        raise NotImplementedError(f"\"histogramdd\" not implemented for '{_name(input.dtype)}'")
+    xp = xp_of(xd)
+    edges = bins._data if isinstance(bins, Tensor) else bins
+    w = None if weight is None else weight._data.reshape(-1)
+    hist, edges = xp.histogram(xd.reshape(-1), bins=edges, range=range, weights=w,
+                               density=density)
+    return _Histogram(_wrap(hist.astype(xd.dtype)), _wrap(edges.astype(xd.dtype)))
+
+
+_METHODS += ["dist", "cumsum_", "cumprod_", "cov", "corrcoef", "histogram"]
 register_methods(globals(), _METHODS)
 
 __all__ = [n for n in _METHODS if n not in ("sum_to_size", "cumsum_", "cumprod_")] + \

@@ -169,7 +169,7 @@ CALLS = {
 # expected (strictly) to fail on ember until they are added.
 EMBER_MISSING = set("""as_strided as_strided_ as_strided_scatter as_subclass ccol_indices chalf
 coalesce col_indices crow_indices
-eig geqrf histogram igamma igamma_ igammac igammac_ index_reduce index_reduce_ indices
+eig geqrf igamma igamma_ igammac igammac_ index_reduce index_reduce_ indices
 int_repr ipu is_coalesced is_conj is_inference""".split())
 
 # Methods that draw random numbers: compared on properties, not values.
@@ -457,3 +457,29 @@ def test_cov_bad_input_like_torch():
         with pytest.warns(UserWarning, match="degrees of freedom is <= 0"):
             c = lib.cov(lib.ones(2, 1))
         assert c.isnan().all().item()
+
+
+_HIST_X = np.array([0.1, 0.5, 0.5, 0.9, 2.0, -0.3], dtype=np.float32)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, x: lib.histogram(x, 4),
+    lambda lib, x: lib.histogram(x, bins=4, range=(0.0, 1.0), density=True),
+    lambda lib, x: lib.histogram(x, lib.tensor([0.0, 0.5, 1.0])),
+    lambda lib, x: x.histogram(3, weight=lib.tensor([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])),
+    lambda lib, x: lib.histogram(lib.ones(3), 2),
+    lambda lib, x: lib.histogram(x.double().view(2, 3), 5),
+])
+def test_histogram_like_torch(call):
+    e, t = call(ember, ember.tensor(_HIST_X)), call(torch, torch.tensor(_HIST_X))
+    assert type(e).__name__ == "histogram" and e._fields == ("hist", "bin_edges")
+    assert repr(e) == repr(t)
+    assert_same((e.hist, e.bin_edges), (t.hist, t.bin_edges))
+
+
+def test_histogram_of_integers_fails_like_torch():
+    with pytest.raises(NotImplementedError) as t_err:
+        torch.histogram(torch.tensor([1, 2]), 2)
+    with pytest.raises(NotImplementedError) as e_err:
+        ember.histogram(ember.tensor([1, 2]), 2)
+    assert str(e_err.value) == str(t_err.value)
