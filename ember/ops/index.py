@@ -790,6 +790,33 @@ def index_add_(self, dim, index, source, *, alpha=1):
     return apply_inplace(IndexAdd, self, dim, index, source, alpha)
 
 
+def _index_reduce_args(op, self, dim, index, source, reduce):
+    """Check index_reduce's arguments; the dim and the index spread to ``source``'s shape,
+    which turns the call into the equivalent ``scatter_reduce``."""
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or "
+                           f"amin but got {reduce}.")
+    dim = _index_add_args(op, self, dim, index, source)
+    if not source._data.ndim:
+        return dim, index.reshape(())
+    shape = [1] * source._data.ndim
+    shape[dim] = -1
+    return dim, index.reshape(shape).expand(source.shape)
+
+
+def index_reduce(input, dim, index, source, reduce, *, include_self=True):
+    """``input`` with the ``source`` slices reduced (prod, mean, amax, amin) into the
+    slices ``index`` names along ``dim``."""
+    # torch names the in-place op in the messages of both
+    dim, full = _index_reduce_args("index_reduce_", input, dim, index, source, reduce)
+    return scatter_reduce(input, dim, full, source, reduce, include_self=include_self)
+
+
+def index_reduce_(self, dim, index, source, reduce, *, include_self=True):
+    dim, full = _index_reduce_args("index_reduce_", self, dim, index, source, reduce)
+    return scatter_reduce_(self, dim, full, source, reduce, include_self=include_self)
+
+
 class IndexCopy(Op):
     node_name = "IndexCopyBackward0"
 
@@ -1297,5 +1324,5 @@ def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
 
 
 register_methods(globals(), ["select_scatter", "slice_scatter", "diagonal_scatter",
-                             "fill_diagonal_"])
-__all__ += ["select_scatter", "slice_scatter", "diagonal_scatter"]
+                             "fill_diagonal_", "index_reduce", "index_reduce_"])
+__all__ += ["select_scatter", "slice_scatter", "diagonal_scatter", "index_reduce"]

@@ -169,7 +169,7 @@ CALLS = {
 # expected (strictly) to fail on ember until they are added.
 EMBER_MISSING = set("""as_strided as_strided_ as_strided_scatter as_subclass ccol_indices chalf
 coalesce col_indices crow_indices
-eig geqrf igamma igamma_ igammac igammac_ index_reduce index_reduce_ indices
+eig geqrf igamma igamma_ igammac igammac_ indices
 int_repr ipu is_coalesced is_conj is_inference""".split())
 
 # Methods that draw random numbers: compared on properties, not values.
@@ -482,4 +482,33 @@ def test_histogram_of_integers_fails_like_torch():
         torch.histogram(torch.tensor([1, 2]), 2)
     with pytest.raises(NotImplementedError) as e_err:
         ember.histogram(ember.tensor([1, 2]), 2)
+    assert str(e_err.value) == str(t_err.value)
+
+
+@pytest.mark.parametrize("include_self", [True, False])
+@pytest.mark.parametrize("reduce", ["prod", "mean", "amax", "amin"])
+def test_index_reduce_values_and_gradients_like_torch(reduce, include_self):
+    rng = np.random.default_rng(11)
+    a = rng.uniform(0.1, 0.9, (3, 4)).astype(np.float32)
+    b = rng.uniform(0.1, 0.9, (3, 3)).astype(np.float32)
+    outs = []
+    for lib in (torch, ember):
+        x, src = lib.tensor(a, requires_grad=True), lib.tensor(b, requires_grad=True)
+        y = x.index_reduce(1, lib.tensor([2, 0, 2]), src, reduce, include_self=include_self)
+        (y * lib.arange(12.0).view(3, 4)).sum().backward()
+        z = lib.tensor(a).index_reduce_(0, lib.tensor([1, 1, 0]), lib.tensor(a), reduce,
+                                        include_self=include_self)
+        outs.append((y, x.grad, src.grad, z))
+    assert_same(outs[1], outs[0], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.ones(3, 4).index_reduce(1, lib.tensor([0, 1]), lib.ones(3, 1), "prod"),
+    lambda lib: lib.ones(3, 4).index_reduce(1, lib.tensor([0]), lib.ones(3, 1), "sum"),
+])
+def test_index_reduce_bad_input_like_torch(call):
+    with pytest.raises(RuntimeError) as t_err:
+        call(torch)
+    with pytest.raises(RuntimeError) as e_err:
+        call(ember)
     assert str(e_err.value) == str(t_err.value)
