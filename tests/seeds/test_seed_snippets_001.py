@@ -358,3 +358,17 @@ def test_autoencoder_loop_cuda_and_undefined_model_fail_like_torch():
                                     lib.nn.Linear(64, 3))
         with pytest.raises(NameError):
             eval("model.train()", {}, {"encoder": encoder})
+
+
+def test_mnist_transform_with_scalar_normalize():
+    # 001 lines 464-465: transforms.Normalize(0.5, 0.5) with scalars, not tuples
+    pil = pytest.importorskip("PIL.Image")
+    from ember.vision import transforms
+    pixels = (np.arange(784) % 256).astype(np.uint8).reshape(28, 28)
+    transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize(0.5, 0.5)])
+    out = transform(pil.fromarray(pixels))
+    assert tuple(out.shape) == (1, 28, 28) and out.dtype is ember.float32
+    np.testing.assert_allclose(out.numpy()[0], (pixels / 255.0 - 0.5) / 0.5, atol=1e-6)
+    with_tuples = transforms.Normalize((0.5,), (0.5,))(transforms.ToTensor()(
+        pil.fromarray(pixels)))
+    assert ember.equal(out, with_tuples)
