@@ -14,7 +14,16 @@ import numpy as np
 from .. import dtypes as _dt
 from .. import return_types as _rt
 from .._tensor import Tensor, _wrap, wrap_dim
-from ._common import NULL_CTX, STATE, Op, norm_dims, register_methods, shape_str, xp_of
+from ._common import (
+    NULL_CTX,
+    STATE,
+    Op,
+    apply_inplace,
+    norm_dims,
+    register_methods,
+    shape_str,
+    xp_of,
+)
 
 _NARROW = frozenset((np.dtype(np.float16), _dt.bfloat16.np))
 
@@ -1445,12 +1454,16 @@ def dist(input, other, p=2) -> Tensor:
 
 def cumsum_(self, dim, *, dtype=None) -> Tensor:
     """In-place ``cumsum`` along ``dim``."""
-    return self.copy_(cumsum(self, dim, dtype=dtype))
+    if dtype is not None and dtype is not self.dtype:
+        return self.copy_(cumsum(self, dim, dtype=dtype))
+    return apply_inplace(Cumsum, self, _cum_dim(self, dim), False)
 
 
 def cumprod_(self, dim, *, dtype=None) -> Tensor:
     """In-place ``cumprod`` along ``dim``."""
-    return self.copy_(cumprod(self, dim, dtype=dtype))
+    if dtype is not None and dtype is not self.dtype:
+        return self.copy_(cumprod(self, dim, dtype=dtype))
+    return apply_inplace(Cumprod, self, _cum_dim(self, dim))
 
 
 def cov(input, *, correction=1, fweights=None, aweights=None) -> Tensor:

@@ -512,3 +512,16 @@ def test_index_reduce_bad_input_like_torch(call):
     with pytest.raises(RuntimeError) as e_err:
         call(ember)
     assert str(e_err.value) == str(t_err.value)
+
+
+@pytest.mark.parametrize("op", ["cumsum_", "cumprod_"])
+def test_in_place_cumulative_ops_record_torch_nodes(op):
+    x = np.array([[1.0, 2.0, 0.0, 3.0], [2.0, 0.5, 4.0, 1.0]], dtype=np.float32)
+    outs = []
+    for lib in (torch, ember):
+        w = lib.tensor(x, requires_grad=True)
+        y = w * 1
+        getattr(y, op)(1)
+        (y * lib.arange(8.0).view(2, 4)).sum().backward()  # zeros: cumprod's hard case
+        outs.append((y, w.grad, y.grad_fn.name()))
+    assert_same(outs[1], outs[0])
