@@ -65,7 +65,7 @@ def _cmd_train(args) -> int:
     from ember.training import TrainConfig, resume, train
     progress = not args.no_progress and sys.stderr.isatty()
     if args.resume:
-        result = resume(args.resume, progress=progress)
+        resume(args.resume, progress=progress)
     else:
         config = TrainConfig(
             model=args.model, dataset=args.dataset, data_dir=args.data_dir,
@@ -73,8 +73,7 @@ def _cmd_train(args) -> int:
             lr=args.lr, weight_decay=args.weight_decay, schedule=args.schedule,
             patience=args.patience, device=args.device, num_workers=args.num_workers,
             seed=args.seed, out=args.out, name=args.name)
-        result = train(config, progress=progress)
-    print(f"test accuracy {result.test_accuracy:.2%}")
+        train(config, progress=progress)  # its last line reports the test accuracy
     return 0
 
 

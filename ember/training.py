@@ -364,7 +364,7 @@ class _Run:
             _write_metrics(self.run_dir, self.history)
             log(f"epoch {self.epoch:>3}/{config.epochs}  train loss {train_loss:.4f} "
                 f"acc {train_acc:6.2%}  val loss {val_loss:.4f} acc {val_acc:6.2%}  "
-                f"lr {lr:.2e}  {row['seconds']:.1f}s" + ("  *" if improved else ""))
+                f"lr {lr:.2e}  {row['seconds']:.1f}s" + ("  new best" if improved else ""))
         result.stopped_early = self.epoch < config.epochs
         if result.stopped_early:
             log(f"early stopping: no validation improvement for {config.patience} epochs")
