@@ -42,6 +42,14 @@ from . import autograd, backends, cuda, linalg, accelerator
 from . import nn
 from . import optim, utils
 from . import func
+from . import amp, cpu
+from .amp.autocast_mode import (autocast, clear_autocast_cache, get_autocast_cpu_dtype,
+                                get_autocast_dtype, get_autocast_gpu_dtype,
+                                is_autocast_cache_enabled, is_autocast_cpu_enabled,
+                                is_autocast_enabled, set_autocast_cache_enabled,
+                                set_autocast_cpu_dtype, set_autocast_cpu_enabled,
+                                set_autocast_dtype, set_autocast_enabled,
+                                set_autocast_gpu_dtype)
 from .serialization import load, save
 # torch's top-level aliases of nn.functional ops (only those whose torch signature is the
 # same as the functional one)

@@ -160,3 +160,29 @@ def get_device_capability(device=None) -> tuple:
     """The GPU's compute capability as (major, minor)."""
     p = get_device_properties(device)
     return (p.major, p.minor)
+
+
+class _AmpNamespace:
+    """`ember.cuda.amp`: deprecated aliases of ember.amp for the "cuda" device."""
+
+    @property
+    def autocast(self):
+        from .amp.autocast_mode import _deprecated_alias
+        return _deprecated_alias("cuda")
+
+    @staticmethod
+    def GradScaler(init_scale: float = 2.0 ** 16, growth_factor: float = 2.0,  # noqa: N802
+                   backoff_factor: float = 0.5, growth_interval: int = 2000,
+                   enabled: bool = True):
+        """Deprecated: use `ember.amp.GradScaler("cuda", ...)`."""
+        import warnings
+
+        from .amp import GradScaler as _GradScaler
+        warnings.warn("`torch.cuda.amp.GradScaler(args...)` is deprecated. Please use "
+                      "`torch.amp.GradScaler('cuda', args...)` instead.", FutureWarning,
+                      stacklevel=2)
+        return _GradScaler("cuda", init_scale, growth_factor, backoff_factor, growth_interval,
+                           enabled)
+
+
+amp = _AmpNamespace()

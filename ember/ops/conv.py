@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from .._tensor import Tensor
+from ..amp.autocast_mode import autocast_args
 from ..backend import numpy_backend as nb
 from ._common import Op, shape_str, xp_of
 
@@ -55,6 +56,8 @@ class _Conv(Op):
         ctx.in_sp = x.shape[2:]
         ctx.save_for_backward(x, w)
         y = nb.conv_forward(xp_of(x), x, w, stride, pad, dil, groups)
+        if y.dtype != x.dtype:  # numpy's bfloat16 matmul returns float32; torch keeps bf16
+            y = y.astype(x.dtype)
         if b is not None:
             y += b.reshape((1, -1) + (1,) * (y.ndim - 2))
         return y
@@ -202,16 +205,19 @@ def _convnd(op, nd, input, weight, bias, stride, padding, dilation, groups):
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
     """1-D convolution over (N, C, L) input."""
+    input, weight, bias = autocast_args("conv1d", input, weight, bias)
     return _convnd("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
     """2-D convolution over (N, C, H, W) input."""
+    input, weight, bias = autocast_args("conv2d", input, weight, bias)
     return _convnd("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
 
 
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
     """3-D convolution over (N, C, D, H, W) input."""
+    input, weight, bias = autocast_args("conv3d", input, weight, bias)
     return _convnd("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
 
 
@@ -255,6 +261,7 @@ def _conv_transposend(op, nd, input, weight, bias, stride, padding, output_paddi
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
                      groups=1, dilation=1) -> Tensor:
     """1-D transposed convolution (the gradient of conv1d in its input)."""
+    input, weight, bias = autocast_args("conv_transpose1d", input, weight, bias)
     return _conv_transposend("conv_transpose1d", 1, input, weight, bias, stride, padding,
                              output_padding, groups, dilation)
 
@@ -262,6 +269,7 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
                      groups=1, dilation=1) -> Tensor:
     """2-D transposed convolution (the gradient of conv2d in its input)."""
+    input, weight, bias = autocast_args("conv_transpose2d", input, weight, bias)
     return _conv_transposend("conv_transpose2d", 2, input, weight, bias, stride, padding,
                              output_padding, groups, dilation)
 
@@ -269,6 +277,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
 def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
                      groups=1, dilation=1) -> Tensor:
     """3-D transposed convolution (the gradient of conv3d in its input)."""
+    input, weight, bias = autocast_args("conv_transpose3d", input, weight, bias)
     return _conv_transposend("conv_transpose3d", 3, input, weight, bias, stride, padding,
                              output_padding, groups, dilation)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .. import dtypes as _dt
 from .._tensor import Tensor
+from ..amp.autocast_mode import autocast_args
 from ._common import Op, apply_inplace, register_methods, result_type, xp_of
 
 # ----- helpers ------------------------------------------------------------------------------
@@ -80,7 +81,9 @@ class _MatmulBase(Op):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return xp_of(a).matmul(a, b)
+        out = xp_of(a).matmul(a, b)
+        # numpy's bfloat16 matmul (ml_dtypes) returns float32; keep the input dtype like torch
+        return out if out.dtype == a.dtype else out.astype(a.dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -133,6 +136,7 @@ def _dims_str(shape) -> str:
 
 def matmul(input, other, *, out=None) -> Tensor:
     """Matrix product with torch's 1-D, batched and broadcasting rules."""
+    input, other = autocast_args("matmul", input, other)
     _check_tensor(input, "matmul")
     _check_tensor(other, "matmul", "other")
     a, b = input, other
@@ -207,6 +211,7 @@ def _out(result: Tensor, out) -> Tensor:
 
 def mm(input, mat2, *, out=None) -> Tensor:
     """Product of two 2-D matrices."""
+    input, mat2 = autocast_args("mm", input, mat2)
     _check_tensor(input, "mm")
     _check_tensor(mat2, "mm", "mat2")
     if input._data.ndim != 2:
@@ -228,6 +233,7 @@ def mv(input, vec, *, out=None) -> Tensor:
 
 def bmm(input, mat2, *, out=None) -> Tensor:
     """Batched product of two 3-D tensors (no broadcasting)."""
+    input, mat2 = autocast_args("bmm", input, mat2)
     _check_tensor(input, "bmm")
     _check_tensor(mat2, "bmm", "mat2")
     if input._data.ndim != 3:
@@ -314,6 +320,7 @@ class _AddProduct(Op):
         if cls.kind == "addr":
             return m1[:, None] * m2[None, :]
         p = xp.matmul(m1, m2)
+        p = p if p.dtype == m1.dtype else p.astype(m1.dtype)  # numpy bfloat16 matmul -> f32
         return p.sum(0) if cls.kind == "addbmm" else p
 
     @classmethod
@@ -412,6 +419,7 @@ def _check_bmm_shapes(b1, b2):
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None) -> Tensor:
     """beta * input + alpha * (mat1 @ mat2)."""
+    input, mat1, mat2 = autocast_args("addmm", input, mat1, mat2)
     _check_mm_shapes(mat1, mat2)
     shape = (mat1.shape[0], mat2.shape[1])
     return _apply_addprod(_Addmm, "addmm", input, mat1, mat2, shape, beta, alpha, out)
@@ -438,6 +446,7 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None) -> Tensor:
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
     """beta * input + alpha * sum_b(batch1[b] @ batch2[b])."""
+    input, batch1, batch2 = autocast_args("addbmm", input, batch1, batch2)
     _check_bmm_shapes(batch1, batch2)
     shape = (batch1.shape[1], batch2.shape[2])
     return _apply_addprod(_Addbmm, "addbmm", input, batch1, batch2, shape, beta, alpha, out)
@@ -445,6 +454,7 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
     """beta * input + alpha * bmm(batch1, batch2)."""
+    input, batch1, batch2 = autocast_args("baddbmm", input, batch1, batch2)
     _check_bmm_shapes(batch1, batch2)
     shape = (batch1.shape[0], batch1.shape[1], batch2.shape[2])
     return _apply_addprod(_Baddbmm, "baddbmm", input, batch1, batch2, shape, beta, alpha, out)

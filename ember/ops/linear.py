@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .._tensor import Tensor
+from ..amp.autocast_mode import autocast_args
 from .linalg import addmm
 
 __all__ = ["linear", "bilinear"]
@@ -10,6 +11,7 @@ __all__ = ["linear", "bilinear"]
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = input @ weight.T + bias, over the last dimension of ``input``."""
+    input, weight, bias = autocast_args("linear", input, weight, bias)
     if input.dim() == 2 and bias is not None:
         return addmm(bias, input, weight.t())  # one node, like torch's graph
     if input.dim() > 2:

@@ -11,6 +11,7 @@ import warnings
 
 from .. import dtypes as _dt
 from .._tensor import Tensor
+from ..amp.autocast_mode import autocast_args
 from ._common import Op, xp_of
 from .activation import _LogSigmoid, log_softmax, pairwise_distance
 
@@ -88,6 +89,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
 def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
              reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """Mean squared error."""
+    input, target = autocast_args("mse_loss", input, target)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     return _pointwise(input, target, lambda d: d * d, reduction, weight)
 
@@ -140,6 +142,7 @@ def _class_target_checks(input: Tensor, target: Tensor, name: str) -> None:
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
              ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
     """Negative log likelihood of the target class (input holds log-probabilities)."""
+    input, target, weight = autocast_args("nll_loss", input, target, weight)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _class_target_checks(input, target, "nll_loss")
@@ -218,6 +221,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                   reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """log_softmax + nll_loss (class indices) or soft-target cross entropy (probabilities),
     with optional label smoothing."""
+    input, target, weight = autocast_args("cross_entropy", input, target, weight)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
