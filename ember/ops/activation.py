@@ -11,6 +11,7 @@ import warnings
 
 from .. import dtypes as _dt
 from .._tensor import Tensor
+from ..amp.autocast_mode import autocast_args
 from ._common import Op, apply_inplace, norm_dim, xp_of
 
 __all__ = [
@@ -480,6 +481,7 @@ def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """x if x > 0 else weight * x, weight per channel (dim 1)."""
+    input, weight = autocast_args("prelu", input, weight)
     E = _E()
     n = weight.numel()
     if weight.dtype is not input.dtype:

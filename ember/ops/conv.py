@@ -375,6 +375,7 @@ def pad(input, pad, mode: str = "constant", value=None) -> Tensor:
 
 def conv_tbc(input: Tensor, weight: Tensor, bias: Tensor, pad: int = 0) -> Tensor:
     """1-D convolution over time-major input (T, B, C_in) with weight (K, C_in, C_out)."""
+    input, weight, bias = autocast_args("conv_tbc", input, weight, bias)
     if input.dim() != 3:
         raise RuntimeError("Input must have 3 dims: time, batch, in_channel")
     if weight.dim() != 3:

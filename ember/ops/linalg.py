@@ -642,6 +642,7 @@ def diagflat(input, offset: int = 0) -> Tensor:
 
 def trace(input) -> Tensor:
     """Sum of the main diagonal of a 2-D matrix."""
+    input, = autocast_args("trace", input)
     if input._data.ndim != 2:
         raise RuntimeError("trace: expected a matrix, but got tensor with dim "
                            f"{input._data.ndim}")
@@ -869,6 +870,7 @@ def einsum(equation, *operands) -> Tensor:
 
 def tensordot(a, b, dims=2, out=None) -> Tensor:
     """Sum of products over ``dims`` (an int: last dims of a / first of b; or two lists)."""
+    a, b = autocast_args("tensordot", a, b)
     if isinstance(dims, Tensor):
         dims = dims.tolist()
     if isinstance(dims, int):
@@ -981,6 +983,7 @@ def cross(input, other, dim=None, *, out=None) -> Tensor:
 
 def cdist(x1, x2, p: float = 2.0, compute_mode="use_mm_for_euclid_dist_if_necessary") -> Tensor:
     """p-norm distances between each pair of rows of x1 (.., P, M) and x2 (.., R, M)."""
+    x1, x2 = autocast_args("cdist", x1, x2)
     if x1.ndim < 2:
         raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {x1.ndim}D")
     if x2.ndim < 2:

@@ -14,6 +14,7 @@ import numpy as np
 from .. import dtypes as _dt
 from .. import return_types as _rt
 from .._tensor import Tensor, _wrap, wrap_dim
+from ..amp.autocast_mode import autocast_args
 from ._common import (
     NULL_CTX,
     STATE,
@@ -377,6 +378,7 @@ class ProdAll(Prod):
 
 def prod(input, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """Product of elements, over all elements or along one dim."""
+    input, = autocast_args("prod", input)
     if dim is None and keepdim:
         raise TypeError("prod() received an invalid combination of arguments - got "
                         "keepdim=True without dim, but expected (Tensor input, int dim, bool "
@@ -1234,6 +1236,7 @@ def _quantile(op, input, q, dim, keepdim, interpolation, ignore_nan):
 def quantile(input, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear",
              out=None) -> Tensor:
     """The q-th quantiles along ``dim`` (or of all elements); NaN propagates."""
+    input, q = autocast_args("quantile", input, q)
     return _quantile("quantile", input, q, dim, keepdim, interpolation, False)
 
 
